@@ -1,0 +1,10 @@
+//! Placeholder.
+
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_db: PathBuf, _args: Args) -> anyhow::Result<()> {
+    anyhow::bail!("`generate` is not available yet")
+}

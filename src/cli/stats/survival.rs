@@ -1,0 +1,22 @@
+//! Placeholder.
+
+use super::CommonArgs;
+
+macro_rules! placeholder {
+    ($args:ident, $fn:ident) => {
+        #[derive(Debug, clap::Args)]
+        pub struct $args {
+            #[command(flatten)]
+            pub common: CommonArgs,
+        }
+        pub fn $fn(_args: $args) -> anyhow::Result<()> {
+            anyhow::bail!(concat!(stringify!($fn), " is not available yet"))
+        }
+    };
+}
+placeholder!(KmArgs, km);
+placeholder!(LogrankArgs, logrank);
+placeholder!(CoxArgs, cox);
+placeholder!(StepcoxArgs, stepcox);
+placeholder!(ConcordanceArgs, concordance);
+placeholder!(TdaucArgs, tdauc);

@@ -1,0 +1,1 @@
+//! Validation rules for patient and follow-up input.
