@@ -8,7 +8,6 @@
 //! and the tests in `tests/reference/` check them against those tools'
 //! output on public data sets.
 
-pub mod classify;
 pub mod cox;
 pub mod data;
 pub mod error;

@@ -1,1 +1,30 @@
-//! Placeholder.
+//! Placeholder: the seeded synthetic cohort generator.
+
+use chrono::NaiveDate;
+
+use crate::domain::{FollowUp, PatientRecord};
+
+/// Size and seed of a synthetic cohort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SynthConfig {
+    pub patients: usize,
+    pub seed: u64,
+}
+
+/// A generated cohort in the registry's record types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cohort {
+    pub patients: Vec<PatientRecord>,
+    pub followups: Vec<FollowUp>,
+    /// Date after which no contact was generated.
+    pub data_cutoff: NaiveDate,
+}
+
+/// Generate a cohort; the same configuration always gives the same cohort.
+pub fn generate(_config: &SynthConfig) -> Cohort {
+    Cohort {
+        patients: Vec::new(),
+        followups: Vec::new(),
+        data_cutoff: NaiveDate::default(),
+    }
+}

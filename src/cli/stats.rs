@@ -11,6 +11,7 @@ use crate::stats::frame::{Design, DesignSpec, Frame};
 
 pub mod binary;
 pub mod forest;
+pub mod metrics;
 pub mod survival;
 
 #[derive(Debug, Subcommand)]
@@ -24,9 +25,9 @@ pub enum Method {
     /// Stepwise Cox regression by AIC.
     Stepcox(survival::StepcoxArgs),
     /// Harrell's and Uno's concordance of a risk column.
-    Concordance(survival::ConcordanceArgs),
+    Concordance(metrics::ConcordanceArgs),
     /// Cumulative/dynamic time-dependent AUC of a risk column.
-    Tdauc(survival::TdaucArgs),
+    Tdauc(metrics::TdaucArgs),
     /// Logistic regression with DeLong AUC.
     Logistic(binary::LogisticArgs),
     /// Random survival forest with out-of-bag concordance and importance.
@@ -153,8 +154,8 @@ pub fn run(method: Method) -> anyhow::Result<()> {
         Method::Logrank(args) => survival::logrank(args),
         Method::Cox(args) => survival::cox(args),
         Method::Stepcox(args) => survival::stepcox(args),
-        Method::Concordance(args) => survival::concordance(args),
-        Method::Tdauc(args) => survival::tdauc(args),
+        Method::Concordance(args) => metrics::concordance(args),
+        Method::Tdauc(args) => metrics::tdauc(args),
         Method::Logistic(args) => binary::logistic(args),
         Method::Rsf(args) => forest::rsf(args),
     }

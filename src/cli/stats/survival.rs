@@ -18,5 +18,3 @@ placeholder!(KmArgs, km);
 placeholder!(LogrankArgs, logrank);
 placeholder!(CoxArgs, cox);
 placeholder!(StepcoxArgs, stepcox);
-placeholder!(ConcordanceArgs, concordance);
-placeholder!(TdaucArgs, tdauc);
