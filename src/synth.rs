@@ -4,6 +4,13 @@ use chrono::NaiveDate;
 
 use crate::domain::{FollowUp, PatientRecord};
 
+/// Number of patients in the default cohort: 1,126 without and 1,429 with
+/// TACE, as in the published cohort.
+pub const DEFAULT_PATIENTS: usize = 2555;
+
+/// Seed of the sample registry in `sample_db/`.
+pub const DEFAULT_SEED: u64 = 20250101;
+
 /// Size and seed of a synthetic cohort.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SynthConfig {
