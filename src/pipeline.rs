@@ -5,5 +5,6 @@
 
 pub mod labels;
 pub mod nomogram;
+pub mod progress;
 pub mod split;
 pub mod variables;
