@@ -276,14 +276,14 @@ fn factor_levels(
     }
     let mut levels = Vec::new();
     if let Some(listed) = listed {
-        if let Some(reference) = listed.first() {
-            if !present.contains(reference) {
-                return Err(StatsError::UnknownLevel {
-                    factor: factor.to_string(),
-                    level: reference.clone(),
-                    levels: rest.join(", "),
-                });
-            }
+        if let Some(reference) = listed.first()
+            && !present.contains(reference)
+        {
+            return Err(StatsError::UnknownLevel {
+                factor: factor.to_string(),
+                level: reference.clone(),
+                levels: rest.join(", "),
+            });
         }
         for level in listed {
             if present.contains(level) {
