@@ -169,8 +169,8 @@ fn add_event_time(sums: &mut Sums, at_risk: &[f64], deaths: &[f64], n: f64, weig
     for g in 0..at_risk.len() {
         let share = scale * at_risk[g];
         sums.variance[(g, g)] += share;
-        for h in 0..at_risk.len() {
-            sums.variance[(g, h)] -= share * at_risk[h] / n;
+        for (h, &n_h) in at_risk.iter().enumerate() {
+            sums.variance[(g, h)] -= share * n_h / n;
         }
     }
 }

@@ -23,10 +23,12 @@ fn level_order(column: &str) -> Vec<String> {
 
 /// rossi `prio_group`: "0" for no prior convictions, "1-3", and "4+".
 fn prio_group(prio: f64) -> String {
-    match prio {
-        p if p == 0.0 => "0".into(),
-        p if p <= 3.0 => "1-3".into(),
-        _ => "4+".into(),
+    if prio == 0.0 {
+        "0".into()
+    } else if prio <= 3.0 {
+        "1-3".into()
+    } else {
+        "4+".into()
     }
 }
 
