@@ -22,7 +22,7 @@ fn level_order(column: &str) -> Vec<String> {
 }
 
 /// rossi `prio_group`: "0" for no prior convictions, "1-3", and "4+".
-fn prio_group(prio: f64) -> String {
+pub(crate) fn prio_group(prio: f64) -> String {
     if prio == 0.0 {
         "0".into()
     } else if prio <= 3.0 {
