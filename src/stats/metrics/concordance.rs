@@ -14,7 +14,8 @@ pub struct Concordance {
     pub discordant: u64,
     /// Comparable pairs with equal risk scores.
     pub tied_risk: u64,
-    /// Pairs of two events at the same time (not comparable).
+    /// Pairs of two events at the same time with different risk scores
+    /// (not comparable; R's `tied.y`).
     pub tied_time: u64,
     /// Pairs of two events at the same time with equal risk scores.
     pub tied_both: u64,
@@ -68,9 +69,10 @@ pub fn harrell(time: &[f64], event: &[bool], risk: &[f64]) -> Result<Concordance
                     out.tied_risk += 1;
                 }
             } else if time[j] == time[i] && event[j] && j > i {
-                out.tied_time += 1;
                 if risk[i] == risk[j] {
                     out.tied_both += 1;
+                } else {
+                    out.tied_time += 1;
                 }
             }
         }
