@@ -108,4 +108,10 @@ pub enum StatsError {
 
     #[error("{what} cannot be estimated: {reason}")]
     NotEstimable { what: String, reason: String },
+
+    #[error(
+        "the censoring survival function is zero at event time {time}, so its \
+         inverse-probability weight is undefined; use times (or tau) before {time}"
+    )]
+    CensoringSurvivalZero { time: f64 },
 }
