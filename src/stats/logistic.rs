@@ -350,14 +350,12 @@ fn run_irls(
     let mut eta = mu.map(logit);
     let mut deviance_old = binomial_deviance(y, mu.as_slice());
     let mut coef: Option<DVector<f64>> = None;
-    let mut previous = None;
-    let mut information = DMatrix::zeros(design.ncols(), design.ncols());
 
     for iteration in 1..=settings.max_iterations {
         // Working weights and response at the current fit.
         let weights = DVector::from_iterator(n, eta.iter().map(|&e| mu_eta(e)));
         let working = DVector::from_fn(n, |i, _| eta[i] - offset[i] + (y[i] - mu[i]) / weights[i]);
-        information = weighted_cross_product(design, &weights);
+        let information = weighted_cross_product(design, &weights);
         let rhs = design.transpose() * working.component_mul(&weights);
         let mut candidate = solve_spd(&information, &rhs)?;
 
@@ -385,7 +383,7 @@ fn run_irls(
             });
         }
 
-        previous = coef.replace(candidate);
+        let previous = coef.replace(candidate);
         let converged = (deviance - deviance_old).abs() / (deviance.abs() + 0.1) < settings.epsilon;
         if converged || iteration == settings.max_iterations {
             return Ok(Irls {

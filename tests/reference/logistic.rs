@@ -33,7 +33,7 @@ fn formula_terms(formula: &str) -> Vec<String> {
 }
 
 /// Design specification with the file's declared factors and level orders.
-fn spec_of(reference: &Value, covariates: &[String]) -> DesignSpec {
+pub fn spec_of(reference: &Value, covariates: &[String]) -> DesignSpec {
     let mut levels = BTreeMap::new();
     let declared = reference["factor_levels"]
         .as_object()
