@@ -277,3 +277,129 @@ fn native_time_differs_only_where_ties_are_lost() {
         assert_eq!(differs, lost_ties > 0, "{dataset}: lost ties {lost_ties}");
     }
 }
+
+/// With lambda = 0 the penalised Cox fit is the Breslow partial-likelihood
+/// maximum, which R survival 3.5.3 `coxph(ties = "breslow")` reports
+/// (tightly converged coefficients, checked at the Cox tight tolerance).
+#[test]
+fn unpenalised_cox_equals_coxph_breslow() {
+    for (dataset, name) in [
+        ("rossi", "full7__breslow"),
+        ("pbc", "age_bili_albumin_protime_edema__breslow"),
+    ] {
+        let reference = expected(dataset, "cox_ph");
+        let this = case(&reference, name);
+        let call = this["call"].as_str().unwrap();
+        let right_side = call.split('~').nth(1).unwrap();
+        let variables: Vec<String> = right_side
+            .split(", data")
+            .next()
+            .unwrap()
+            .split('+')
+            .map(|t| t.trim().to_string())
+            .collect();
+        let frame = reference_frame(&reference);
+        let mut needed = vec!["time", "event"];
+        needed.extend(variables.iter().map(String::as_str));
+        let rows = frame.complete_rows(&needed).unwrap();
+        let design = frame
+            .design(&spec_of(&reference, &variables), &rows)
+            .unwrap();
+        let time = frame.numeric("time", &rows).unwrap();
+        let event = frame.binary("event", &rows).unwrap();
+        let settings = PenaltySettings {
+            lambda: Some(vec![0.0]),
+            threshold: 1e-20,
+            ..Default::default()
+        };
+        let path = fit_case(&design, &time, &event, settings);
+        let want = floats(&this["result"]["coef_tight_convergence"]);
+        for (j, name) in path.names.iter().enumerate() {
+            let what = format!("{dataset} {name}");
+            assert_rel(&what, path.coefficients[0][j], want[j], tol::COX_TIGHT);
+        }
+    }
+}
+
+/// With lambda = 0 the penalised logistic fit is the glm maximum-likelihood
+/// estimate of R 4.2.2 `glm(family = binomial)`. glm stops at a 1e-8
+/// relative deviance change, which leaves its coefficients up to about 2e-6
+/// (relative) from the optimum on veteran, so they are checked at 1e-5.
+#[test]
+fn unpenalised_logistic_equals_glm() {
+    use tace_registry::stats::penalized::fit_penalized_logistic;
+    for dataset in ["pbc", "veteran", "rossi"] {
+        let reference = expected(dataset, "logistic");
+        let glm = case(&reference, "glm_binomial");
+        let formula = glm["input"]["formula"].as_str().unwrap();
+        let variables: Vec<String> = formula
+            .split('~')
+            .nth(1)
+            .unwrap()
+            .split('+')
+            .map(|t| t.trim().to_string())
+            .collect();
+        let frame = reference_frame(&reference);
+        let mut needed = vec!["y"];
+        needed.extend(variables.iter().map(String::as_str));
+        let rows = frame.complete_rows(&needed).unwrap();
+        let design = frame
+            .design(&spec_of(&reference, &variables), &rows)
+            .unwrap();
+        let y = frame.binary("y", &rows).unwrap();
+        let settings = PenaltySettings {
+            lambda: Some(vec![0.0]),
+            ..Default::default()
+        };
+        let path = fit_penalized_logistic(&design.x, &design.names, &y, &settings).unwrap();
+        let want = floats(&glm["result"]["coef"]);
+        assert_rel(
+            &format!("{dataset} intercept"),
+            path.intercept[0],
+            want[0],
+            1e-5,
+        );
+        for (j, name) in path.names.iter().enumerate() {
+            let what = format!("{dataset} {name}");
+            assert_rel(&what, path.coefficients[0][j], want[j + 1], 1e-5);
+        }
+        let deviance = glm["result"]["deviance"].as_f64().unwrap();
+        assert_rel("deviance", path.deviance[0], deviance, tol::LOGISTIC);
+        let null = glm["result"]["null_deviance"].as_f64().unwrap();
+        assert_rel("null deviance", path.null_deviance, null, tol::LOGISTIC);
+    }
+}
+
+/// Cross-validation on pbc: seeded folds give the same choice twice,
+/// lambda.1se is at least lambda.min, and lambda.min has the smallest
+/// cross-validated deviance.
+#[test]
+fn cross_validation_choice_pbc() {
+    use tace_registry::stats::penalized::{CvSettings, cross_validate_cox};
+    let reference = expected("pbc", "glmnet_cox");
+    let (design, time, event) = survival_design(&reference);
+    let settings = PenaltySettings::default();
+    let cv = CvSettings {
+        folds: 10,
+        seed: 2024,
+    };
+    let first =
+        cross_validate_cox(&design.x, &design.names, &time, &event, &settings, &cv).unwrap();
+    let again =
+        cross_validate_cox(&design.x, &design.names, &time, &event, &settings, &cv).unwrap();
+    assert_eq!(first.fold_of, again.fold_of);
+    assert_eq!(first.cvm, again.cvm);
+    assert!(first.lambda_1se >= first.lambda_min);
+    let smallest = first.cvm.iter().copied().fold(f64::INFINITY, f64::min);
+    assert_eq!(first.cvm[first.index_min], smallest);
+    assert!(first.cvm.iter().all(|c| c.is_finite()));
+    assert!(first.cvsd.iter().all(|s| s.is_finite() && *s >= 0.0));
+    // The deviance at lambda_max (null model) is worse than at lambda.min on
+    // pbc, where bilirubin, age, albumin and edema predict death strongly.
+    assert!(first.cvm[0] > first.cvm[first.index_min]);
+    let kept = first.selected_min().unwrap();
+    assert!(
+        kept.iter().any(|c| c.name == "bili"),
+        "bili kept at lambda.min"
+    );
+}
