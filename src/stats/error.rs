@@ -114,4 +114,10 @@ pub enum StatsError {
          inverse-probability weight is undefined; use times (or tau) before {time}"
     )]
     CensoringSurvivalZero { time: f64 },
+
+    #[error(
+        "the penalised fit at lambda = {lambda} keeps no covariate; choose a smaller \
+         lambda (for example lambda.min) or report the model without covariates"
+    )]
+    NoVariableSelected { lambda: f64 },
 }
