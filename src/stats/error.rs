@@ -120,4 +120,7 @@ pub enum StatsError {
          lambda (for example lambda.min) or report the model without covariates"
     )]
     NoVariableSelected { lambda: f64 },
+
+    #[error("the saved model is invalid: {detail}; refit the model and save it again")]
+    InvalidModel { detail: String },
 }
