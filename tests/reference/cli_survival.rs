@@ -368,6 +368,19 @@ fn separating_covariate_fails() {
 }
 
 #[test]
+fn single_level_factor_fails() {
+    let (_folder, csv) = temporary_csv("time,event,x,g\n1,1,0.5,a\n2,0,1.5,a\n3,1,0.1,a\n");
+    let flags = ["--covariates", "x,g", "--factors", "g"];
+    for method in ["cox", "stepcox"] {
+        let message = failure_message(&run(method, &csv, &flags));
+        assert!(
+            message.contains("`g` has the single level `a`"),
+            "{method}: {message}"
+        );
+    }
+}
+
+#[test]
 fn missing_covariates_fail() {
     let csv = data_path("veteran.csv");
     for method in ["cox", "stepcox"] {

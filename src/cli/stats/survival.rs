@@ -342,6 +342,28 @@ fn require_covariates(common: &CommonArgs, method: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Rejects a factor with a single level in the rows used, which gives no
+/// design column and would silently leave the model (R's `model.matrix`
+/// stops on it too).
+fn check_factor_levels(input: &SurvivalInput, common: &CommonArgs) -> anyhow::Result<()> {
+    for covariate in &common.covariates {
+        if input.design.terms.contains(covariate) {
+            continue;
+        }
+        let level = input
+            .frame
+            .text(covariate, &input.rows)?
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        anyhow::bail!(
+            "factor `{covariate}` has the single level `{level}` in the rows used, so it \
+             cannot be compared; drop it from --covariates"
+        );
+    }
+    Ok(())
+}
+
 fn ties_name(ties: TiesArg) -> &'static str {
     match ties {
         TiesArg::Efron => "efron",
@@ -353,13 +375,14 @@ fn ties_name(ties: TiesArg) -> &'static str {
 ///
 /// # Errors
 ///
-/// Input errors of the CSV, no covariates, and every error of [`cox::fit`]
-/// (no events, a constant or collinear covariate, monotone likelihood, no
-/// convergence).
+/// Input errors of the CSV, no covariates, a factor with one level, and
+/// every error of [`cox::fit`] (no events, a constant or collinear
+/// covariate, monotone likelihood, no convergence).
 pub fn cox(args: CoxArgs) -> anyhow::Result<()> {
     require_covariates(&args.common, "cox")?;
     let input = load_survival(&args.common, &[])?;
     check_outcome(&input, &args.common)?;
+    check_factor_levels(&input, &args.common)?;
     let settings = CoxSettings::with_ties(args.ties.into());
     let fit = cox::fit(&input.design, &input.time, &input.event, &settings)?;
     let summary = cox::summary(&fit, CONF_LEVEL)?;
@@ -386,13 +409,14 @@ pub fn cox(args: CoxArgs) -> anyhow::Result<()> {
 ///
 /// # Errors
 ///
-/// Input errors of the CSV, no covariates, and every error of
-/// [`cox::stepwise`] (no events, a constant or collinear covariate, or
-/// monotone likelihood in a model the search visits).
+/// Input errors of the CSV, no covariates, a factor with one level, and
+/// every error of [`cox::stepwise`] (no events, a constant or collinear
+/// covariate, or monotone likelihood in a model the search visits).
 pub fn stepcox(args: StepcoxArgs) -> anyhow::Result<()> {
     require_covariates(&args.common, "stepcox")?;
     let input = load_survival(&args.common, &[])?;
     check_outcome(&input, &args.common)?;
+    check_factor_levels(&input, &args.common)?;
     let settings = CoxSettings::with_ties(args.ties.into());
     let direction: Direction = args.direction.into();
     let result = cox::stepwise(
