@@ -28,7 +28,9 @@ pub fn albi_grade_of_score(score: f64) -> u8 {
 /// both are present, otherwise the grade entered directly, if any.
 pub fn albi_grade(baseline: &Baseline) -> Option<u8> {
     match (baseline.albumin_g_l, baseline.bilirubin_umol_l) {
-        (Some(albumin), Some(bilirubin)) => Some(albi_grade_of_score(albi_score(albumin, bilirubin))),
+        (Some(albumin), Some(bilirubin)) => {
+            Some(albi_grade_of_score(albi_score(albumin, bilirubin)))
+        }
         _ => baseline.albi_grade,
     }
 }

@@ -179,13 +179,31 @@ macro_rules! text_enum {
     };
 }
 
-text_enum!(Sex, "male, female", [(Sex::Male, "male", "m"), (Sex::Female, "female", "f")]);
-text_enum!(Treatment, "tace, none", [(Treatment::Tace, "tace"), (Treatment::None, "none")]);
-text_enum!(ChildPugh, "A, B", [(ChildPugh::A, "A"), (ChildPugh::B, "B")]);
+text_enum!(
+    Sex,
+    "male, female",
+    [(Sex::Male, "male", "m"), (Sex::Female, "female", "f")]
+);
+text_enum!(
+    Treatment,
+    "tace, none",
+    [(Treatment::Tace, "tace"), (Treatment::None, "none")]
+);
+text_enum!(
+    ChildPugh,
+    "A, B",
+    [(ChildPugh::A, "A"), (ChildPugh::B, "B")]
+);
 text_enum!(
     Bclc,
     "0, A, B, C, D",
-    [(Bclc::Zero, "0"), (Bclc::A, "A"), (Bclc::B, "B"), (Bclc::C, "C"), (Bclc::D, "D")]
+    [
+        (Bclc::Zero, "0"),
+        (Bclc::A, "A"),
+        (Bclc::B, "B"),
+        (Bclc::C, "C"),
+        (Bclc::D, "D")
+    ]
 );
 text_enum!(
     VitalStatus,

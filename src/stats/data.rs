@@ -113,7 +113,13 @@ mod tests {
     #[test]
     fn negative_time_rejected() {
         let err = SurvivalData::new(&[1.0, -2.0], &[true, false]).unwrap_err();
-        assert_eq!(err, StatsError::NegativeTime { row: 1, value: -2.0 });
+        assert_eq!(
+            err,
+            StatsError::NegativeTime {
+                row: 1,
+                value: -2.0
+            }
+        );
     }
 
     #[test]

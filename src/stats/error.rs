@@ -27,7 +27,11 @@ pub enum StatsError {
     },
 
     #[error("{what} at row {row} is not a finite number ({value})")]
-    NonFinite { what: String, row: usize, value: f64 },
+    NonFinite {
+        what: String,
+        row: usize,
+        value: f64,
+    },
 
     #[error("survival time at row {row} is negative ({value}); times must be >= 0")]
     NegativeTime { row: usize, value: f64 },
@@ -104,4 +108,19 @@ pub enum StatsError {
 
     #[error("{what} cannot be estimated: {reason}")]
     NotEstimable { what: String, reason: String },
+
+    #[error(
+        "the censoring survival function is zero at event time {time}, so its \
+         inverse-probability weight is undefined; use times (or tau) before {time}"
+    )]
+    CensoringSurvivalZero { time: f64 },
+
+    #[error(
+        "the penalised fit at lambda = {lambda} keeps no covariate; choose a smaller \
+         lambda (for example lambda.min) or report the model without covariates"
+    )]
+    NoVariableSelected { lambda: f64 },
+
+    #[error("the saved model is invalid: {detail}; refit the model and save it again")]
+    InvalidModel { detail: String },
 }

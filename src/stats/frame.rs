@@ -70,7 +70,9 @@ impl Frame {
             path: name.to_string(),
             detail,
         };
-        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(reader);
         let columns: Vec<String> = reader
             .headers()
             .map_err(|e| csv_error(e.to_string()))?
@@ -274,14 +276,14 @@ fn factor_levels(
     }
     let mut levels = Vec::new();
     if let Some(listed) = listed {
-        if let Some(reference) = listed.first() {
-            if !present.contains(reference) {
-                return Err(StatsError::UnknownLevel {
-                    factor: factor.to_string(),
-                    level: reference.clone(),
-                    levels: rest.join(", "),
-                });
-            }
+        if let Some(reference) = listed.first()
+            && !present.contains(reference)
+        {
+            return Err(StatsError::UnknownLevel {
+                factor: factor.to_string(),
+                level: reference.clone(),
+                levels: rest.join(", "),
+            });
         }
         for level in listed {
             if present.contains(level) {
@@ -309,7 +311,10 @@ mod tests {
     fn missing_cells_drop_rows() {
         let f = frame("time,event,x\n1,1,2\n2,,3\n3,0,NA\n4,1,5\n");
         assert_eq!(f.complete_rows(&["time", "event"]).unwrap(), vec![0, 2, 3]);
-        assert_eq!(f.complete_rows(&["time", "event", "x"]).unwrap(), vec![0, 3]);
+        assert_eq!(
+            f.complete_rows(&["time", "event", "x"]).unwrap(),
+            vec![0, 3]
+        );
     }
 
     #[test]

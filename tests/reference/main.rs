@@ -6,6 +6,7 @@
 mod common;
 
 mod brier;
+mod cli_forest;
 mod calibration;
 mod concordance;
 mod cox;
