@@ -403,6 +403,62 @@ fn hsp90a_moments_match_table() {
     }
 }
 
+/// Mean HSP90α (ng/mL) of the patients that `select` keeps.
+fn mean_hsp90a(cohort: &Cohort, select: impl Fn(&Baseline) -> bool) -> f64 {
+    let values: Vec<f64> = cohort
+        .patients
+        .iter()
+        .filter(|p| select(&p.baseline))
+        .filter_map(|p| p.baseline.hsp90a_ng_ml)
+        .collect();
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Markers that HSP90α rises with: each splits patients into a group with
+/// the marker and a group without it.
+const HSP90A_MARKERS: [Comparison; 6] = [
+    (
+        "AFP >= 400",
+        |b| at_least(b.afp_ng_ml, AFP_HIGH_NG_ML),
+        |b| b.afp_ng_ml.is_some_and(|v| v < AFP_HIGH_NG_ML),
+    ),
+    (
+        "Child-Pugh B",
+        |b| b.child_pugh == Some(ChildPugh::B),
+        |b| b.child_pugh == Some(ChildPugh::A),
+    ),
+    (
+        "tumour number >= 2",
+        |b| b.tumor_number.is_some_and(|n| n >= 2),
+        |b| b.tumor_number == Some(1),
+    ),
+    (
+        "N",
+        |b| flag(b.lymph_nodes),
+        |b| b.lymph_nodes == Some(false),
+    ),
+    ("M", |b| flag(b.metastasis), |b| b.metastasis == Some(false)),
+    (
+        "BCLC C",
+        |b| b.bclc == Some(Bclc::C),
+        |b| matches!(b.bclc, Some(Bclc::A | Bclc::B)),
+    ),
+];
+
+#[test]
+fn hsp90a_rises_with_disease_markers() {
+    let cohort = default_cohort();
+    for (name, with_marker, without_marker) in HSP90A_MARKERS {
+        let with = mean_hsp90a(cohort, with_marker);
+        let without = mean_hsp90a(cohort, without_marker);
+        println!("mean HSP90α with {name}: {with:.1}, without: {without:.1} ng/mL");
+        assert!(
+            with > without * 1.1,
+            "mean HSP90α with {name} {with:.1} is not 10% above {without:.1} ng/mL"
+        );
+    }
+}
+
 #[test]
 fn group_survival_matches_publication() {
     let cohort = default_cohort();
