@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod backup;
+pub mod bench;
 pub mod demo;
 pub mod export;
 pub mod generate;
@@ -59,6 +60,8 @@ pub enum Command {
     // others (clippy::large_enum_variant).
     #[command(subcommand)]
     Stats(Box<stats::Method>),
+    /// Time the Cox fit, Harrell's C and the survival forest on generated data.
+    Bench(bench::Args),
 }
 
 /// Parse the arguments, run the command and map the outcome to an exit status.
@@ -87,6 +90,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Report(args)) => report::run(require_db(db)?, args),
         Some(Command::Backup(args)) => backup::run(require_db(db)?, args),
         Some(Command::Stats(method)) => stats::run(*method),
+        Some(Command::Bench(args)) => bench::run(args),
     }
 }
 
