@@ -118,3 +118,35 @@ fn sample_models_are_active_and_predict() {
     assert!(p["benefit"]["probability"].is_number(), "{p}");
     assert!(p["survival"]["risk_group"].is_string(), "{p}");
 }
+
+#[test]
+fn sample_models_match_the_published_pattern() {
+    let dir = tempfile::tempdir().unwrap();
+    let tracked = sample_copy(dir.path());
+    let conn = Connection::open(&tracked).unwrap();
+    let metrics = |kind: &str| -> serde_json::Value {
+        let text: String = conn
+            .query_row(
+                "SELECT metrics FROM model_version WHERE kind = ?1 AND status = 'active'",
+                [kind],
+                |r| r.get(0),
+            )
+            .unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let benefit = metrics("benefit");
+    let with = benefit["median_os_benefit"]["value"].as_f64().unwrap();
+    let without = benefit["median_os_non_benefit"]["value"].as_f64().unwrap();
+    assert!(with > without, "benefit median {with} <= non-benefit {without}");
+
+    let survival = metrics("survival");
+    let kept: Vec<&str> = survival["univariate_kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for variable in ["hsp90a_ng_ml", "bclc", "tumor_size_cm"] {
+        assert!(kept.contains(&variable), "{variable} not kept: {kept:?}");
+    }
+}
