@@ -410,6 +410,63 @@ fn results_markdown(
     for note in &s.notes {
         let _ = writeln!(md, "\nNote: {note}.");
     }
+    calibration_markdown(md, b, s);
+}
+
+/// Calibration of both models: the nomogram on its validation set, the
+/// forest's predicted survival against Kaplan–Meier on each set and horizon.
+fn calibration_markdown(md: &mut String, b: &BenefitMetrics, s: &SurvivalMetrics) {
+    let _ = writeln!(md, "\n## Calibration\n");
+    match &b.calibration_validation.value {
+        Some(c) => {
+            let _ = writeln!(
+                md,
+                "Benefit nomogram, validation set: calibration intercept {:.3} ({:.3}–{:.3}), \
+                 slope {:.3} ({:.3}–{:.3}), Brier score {:.3}.\n",
+                c.intercept.estimate,
+                c.intercept.lower,
+                c.intercept.upper,
+                c.slope.estimate,
+                c.slope.lower,
+                c.slope.upper,
+                c.brier
+            );
+        }
+        None => {
+            let _ = writeln!(
+                md,
+                "Benefit nomogram, validation set: not estimable ({}).\n",
+                b.calibration_validation.note.as_deref().unwrap_or("")
+            );
+        }
+    }
+    let _ = writeln!(
+        md,
+        "Survival forest, mean predicted S(t) against the Kaplan–Meier S(t) of each set:\n"
+    );
+    let _ = writeln!(md, "| set | months | predicted | observed (95% CI) |");
+    let _ = writeln!(md, "| --- | --- | --- | --- |");
+    let sets = [
+        ("training", Some(&s.train)),
+        ("internal", s.internal.as_ref()),
+        ("external", s.external.as_ref()),
+    ];
+    for (name, set) in sets {
+        let Some(set) = set else { continue };
+        for (t, c) in s.horizons.iter().zip(&set.calibration) {
+            let row = match &c.value {
+                Some(c) => format!(
+                    "{:.3} | {:.3} ({}–{})",
+                    c.mean_predicted,
+                    c.observed,
+                    c.lower.map_or("–".into(), |v| format!("{v:.3}")),
+                    c.upper.map_or("–".into(), |v| format!("{v:.3}"))
+                ),
+                None => format!("not estimable | {}", c.note.as_deref().unwrap_or("")),
+            };
+            let _ = writeln!(md, "| {name} | {t} | {row} |");
+        }
+    }
 }
 
 /// Draw Kaplan–Meier curves of the groups and return a Markdown summary

@@ -100,6 +100,10 @@ fn benefit_fit_is_deterministic_and_counts_every_tace_patient() {
     let auc = m.auc_validation.value.unwrap();
     assert!(auc > 0.6 && auc <= 1.0, "validation AUC {auc}");
     assert!(m.auc_validation.lower.unwrap() <= auc && auc <= m.auc_validation.upper.unwrap());
+    let calibration = m.calibration_validation.value.as_ref().unwrap();
+    assert_eq!(calibration.n, m.n_validation);
+    let curve = m.decision_curve_validation.value.as_ref().unwrap();
+    assert_eq!(curve.treat_none.iter().sum::<f64>(), 0.0);
     // Benefit patients are those who outlived their expected survival.
     assert!(
         m.median_os_benefit.value.unwrap_or(f64::INFINITY) > m.median_os_non_benefit.value.unwrap()
@@ -183,6 +187,12 @@ fn survival_pipeline_selects_the_driving_variables() {
         assert!(c > 0.55 && c < 1.0, "C-index {c}");
         assert_eq!(set.td_auc.len(), 3);
         assert_eq!(set.groups.len(), 2);
+        assert_eq!(set.calibration.len(), 3);
+        assert_eq!(set.decision_curves.len(), 3);
+        let at_12 = set.calibration[0].value.as_ref().unwrap();
+        assert!((0.0..=1.0).contains(&at_12.mean_predicted));
+        let curve = set.decision_curves[0].value.as_ref().unwrap();
+        assert_eq!(curve.net_benefit.len(), curve.thresholds.len());
     }
     assert!(!fit.splits.external.is_empty());
     // Sets are disjoint.
