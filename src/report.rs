@@ -269,6 +269,15 @@ fn fmt(e: &Estimate) -> String {
     }
 }
 
+/// A median survival time in months, with its interval when there is one.
+fn months(e: &Estimate) -> String {
+    match (e.value, e.lower, e.upper) {
+        (Some(v), Some(l), Some(u)) => format!("{v:.1} ({l:.1}–{u:.1})"),
+        (Some(v), _, _) => format!("{v:.1}"),
+        _ => format!("not reached: {}", e.note.as_deref().unwrap_or("no value")),
+    }
+}
+
 /// A p-value as tables print it.
 fn p_value(p: f64) -> String {
     if p < 0.001 {
@@ -316,8 +325,8 @@ fn results_markdown(
         "| median OS, benefit vs non-benefit (months) | {} vs {} | {} vs {} |",
         published::MEDIAN_BENEFIT_MONTHS,
         published::MEDIAN_NON_BENEFIT_MONTHS,
-        fmt(&b.median_os_benefit),
-        fmt(&b.median_os_non_benefit)
+        months(&b.median_os_benefit),
+        months(&b.median_os_non_benefit)
     );
     for (k, (name, ours)) in [
         ("training", fmt(&s.train.c_index)),
