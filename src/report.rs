@@ -41,7 +41,7 @@ pub mod published {
     pub const MEDIAN_NON_BENEFIT_MONTHS: f64 = 11.0;
 }
 
-/// What a report was written from.
+/// The files a report wrote and the model versions it read.
 #[derive(Debug)]
 pub struct Written {
     pub files: Vec<PathBuf>,
@@ -269,7 +269,7 @@ fn fmt(e: &Estimate) -> String {
     }
 }
 
-/// A median survival time in months, with its interval when there is one.
+/// Format a median survival time in months, with its interval if known.
 fn months(e: &Estimate) -> String {
     match (e.value, e.lower, e.upper) {
         (Some(v), Some(l), Some(u)) => format!("{v:.1} ({l:.1}–{u:.1})"),
@@ -278,7 +278,7 @@ fn months(e: &Estimate) -> String {
     }
 }
 
-/// A p-value as tables print it.
+/// Format a p-value for a table.
 fn p_value(p: f64) -> String {
     if p < 0.001 {
         "< 0.001".into()

@@ -45,7 +45,7 @@ pub struct BenefitConfig {
 }
 
 impl BenefitConfig {
-    /// The design's defaults: every baseline variable in the reference
+    /// Build the default settings: every baseline variable in the reference
     /// model, the published nomogram variables, τ = 36 months.
     pub fn with_seed(seed: u64) -> Self {
         Self {

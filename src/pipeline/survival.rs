@@ -47,7 +47,7 @@ pub struct SurvivalConfig {
 }
 
 impl SurvivalConfig {
-    /// The design's defaults: every baseline variable a candidate, 500
+    /// Build the default settings: every baseline variable a candidate, 500
     /// trees, mtry = ⌈√p⌉, minimum terminal node 15.
     pub fn with_seed(seed: u64) -> Self {
         Self {
@@ -71,7 +71,7 @@ pub struct ScreenRow {
     /// Hazard ratio of the variable's first design column.
     pub hazard_ratio: Option<f64>,
     pub kept: bool,
-    /// Why the variable could not be tested.
+    /// Reason the variable could not be tested.
     pub note: Option<String>,
 }
 
