@@ -57,8 +57,8 @@ struct Sums {
 /// for a negative or non-finite `rho`, [`StatsError::SingleGroup`] when
 /// fewer than two groups have subjects, and [`StatsError::NoEvents`].
 /// [`StatsError::NotEstimable`] when fewer than two groups have anyone at
-/// risk at an event time, or when V is zero because everyone at risk at
-/// each event time has the event.
+/// risk at an event time, or when the variance of observed minus expected
+/// is zero.
 pub fn logrank(
     time: &[f64],
     event: &[bool],
@@ -104,7 +104,12 @@ pub fn logrank(
         expected: sums.expected,
         chisq,
         df,
-        p: gamma_ur(df as f64 / 2.0, chisq / 2.0),
+        // statrs 0.19 `gamma_ur` panics unless x > 0; P(X >= 0) = 1.
+        p: if chisq > 0.0 {
+            gamma_ur(df as f64 / 2.0, chisq / 2.0)
+        } else {
+            1.0
+        },
     })
 }
 
@@ -197,13 +202,13 @@ fn chi_square(sums: &Sums) -> Result<(f64, usize), StatsError> {
     let reduced = DMatrix::from_fn(kept.len(), kept.len(), |i, j| {
         sums.variance[(kept[i], kept[j])]
     });
-    // R `survdiff` stops in `solve` here, and a generalised inverse of zero
-    // would report a chi-square of 0 from a test without information.
+    // R's survdiff fails in solve() here, for example when every subject
+    // dies at the same time (each term d(n - d)/(n - 1) is then 0).
     if reduced.iter().all(|&v| v == 0.0) {
         return Err(StatsError::NotEstimable {
             what: "log-rank chi-square".into(),
-            reason: "the variance is zero because everyone at risk at each event time \
-                     had the event"
+            reason: "the variance of observed minus expected events is zero, as when all \
+                     events fall at one time with no one left at risk after it"
                 .into(),
         });
     }
@@ -326,7 +331,7 @@ mod tests {
         let err = logrank(&[2.0; 4], &[true; 4], &labels(&["a", "a", "b", "b"]), 0.0).unwrap_err();
         assert!(matches!(
             err,
-            StatsError::NotEstimable { reason, .. } if reason.contains("variance is zero")
+            StatsError::NotEstimable { reason, .. } if reason.contains("variance of observed minus expected")
         ));
     }
 
