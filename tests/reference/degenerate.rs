@@ -511,6 +511,19 @@ fn rows() -> Vec<Row> {
             run: || Ok(km_values(&km::kaplan_meier(&FROM_ZERO, &ZERO_EVENTS)?)),
             expected: Values(&[("first surv", Some(5.0 / 6.0)), ("median", Some(3.0))]),
         },
+        // Time 0 only orders the rows, so the fit is an ordinary one.
+        Row {
+            input: "an event at time 0",
+            method: "cox",
+            run: || cox_values(&FROM_ZERO, &ZERO_EVENTS, &design(&["x"], &[&MIXED_X])),
+            expected: Values(&[("n", Some(6.0))]),
+        },
+        Row {
+            input: "an event at time 0",
+            method: "forest",
+            run: || forest_values(&FROM_ZERO, &ZERO_EVENTS, &MIXED_X, 1),
+            expected: Values(&[]),
+        },
         // A risk that falls with time: all 10 comparable pairs concordant.
         Row {
             input: "an event at time 0",
