@@ -17,5 +17,6 @@ mod import;
 mod migrate;
 mod queries;
 mod rejects;
+mod scale;
 mod validate;
 mod writes;
