@@ -1,7 +1,8 @@
-//! Reads for the interface and the model pipelines: a page of the patient
-//! list, one patient with its follow-ups, every patient still in the study
-//! with follow-ups, the analysis rows (baseline and overall survival as of a
-//! cut-off), the follow-up worklist, the centres, and counts for a summary.
+//! Reads for the interface and the model pipelines. They cover a page of
+//! the patient list, one patient with its follow-ups, and every patient
+//! still in the study with follow-ups. They also cover the analysis rows
+//! (baseline and overall survival as of a cut-off), the follow-up worklist,
+//! the centres, and counts for a summary.
 
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
@@ -44,7 +45,8 @@ impl SortColumn {
     }
 }
 
-/// Which page of the patient list to read.
+/// Request for one page of the patient list: filter, sort order, offset and
+/// limit.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PageRequest {
     /// Text that the study id or centre code must contain (any case);
@@ -180,8 +182,8 @@ fn like_pattern(filter: &str) -> String {
     pattern
 }
 
-/// The query of one page sorted by `sort`, with parameters filter text,
-/// LIKE pattern, limit and offset.
+/// Builds the query of one page sorted by `sort`. Its parameters are the
+/// filter text, the LIKE pattern, the limit and the offset.
 fn page_sql(sort: SortColumn, descending: bool) -> String {
     let direction = if descending { "DESC" } else { "ASC" };
     // Sorted by centre, the few centres form the outer loop (CROSS JOIN
@@ -212,12 +214,12 @@ const WORKLIST_DUE: &str = "WHERE p.withdrawn = 0
        AND coalesce(p.last_contact_date, p.treatment_start) < ?1";
 
 impl Registry {
-    /// A page of the patient list, filtered and sorted, withdrawn patients
-    /// included (flagged).
+    /// Reads a page of the patient list, filtered and sorted, withdrawn
+    /// patients included (flagged).
     ///
     /// Every sort column is indexed together with the study id, and the
-    /// latest contact is stored on the patient row, so a page costs an
-    /// index walk to `offset` plus `limit` rows; the filter and the total
+    /// latest contact is stored on the patient row. A page therefore costs
+    /// an index walk to `offset` plus `limit` rows. A filter makes the total
     /// scan the patients table once.
     ///
     /// # Errors
@@ -263,7 +265,8 @@ impl Registry {
         })
     }
 
-    /// One patient with its follow-ups, or `None` for an unknown study id.
+    /// Reads one patient with its follow-ups, or `None` for an unknown study
+    /// id.
     ///
     /// # Errors
     ///
@@ -314,9 +317,9 @@ impl Registry {
         Ok(Some(patient))
     }
 
-    /// Every patient who has not withdrawn, in study-id order, with the
-    /// follow-ups in date order: the input of the models, the analysis
-    /// table and the export. Read in one snapshot.
+    /// Reads every patient who has not withdrawn, in study-id order, with the
+    /// follow-ups in date order, in one snapshot. This is the input of the
+    /// analysis table and the export.
     ///
     /// # Errors
     ///
@@ -332,6 +335,7 @@ impl Registry {
         let patients: Vec<(i64, PatientRecord)> = statement
             .query_map([], |row| Ok((row.get(0)?, patient_from_row(row, 1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+
         let sql = format!(
             "SELECT f.patient_id, {FOLLOWUP_SELECT}
              FROM followups f JOIN patients p ON p.id = f.patient_id
@@ -341,6 +345,7 @@ impl Registry {
         let followups: Vec<(i64, FollowUp)> = statement
             .query_map([], |row| Ok((row.get(0)?, followup_from_row(row, 1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+
         // Both lists are in patient-id order, so one merge pass pairs them.
         let mut followups = followups.into_iter().peekable();
         let mut result = Vec::with_capacity(patients.len());
@@ -358,7 +363,7 @@ impl Registry {
         Ok(result)
     }
 
-    /// Every patient still in the study and treated on or before `as_of`,
+    /// Reads every patient still in the study and treated on or before `as_of`,
     /// in study-id order, with overall survival from the contacts on or
     /// before `as_of` (all contacts when `as_of` is `None`).
     ///
@@ -381,11 +386,13 @@ impl Registry {
         Ok(rows)
     }
 
-    /// Patients due for a follow-up contact on `today`: still in the study,
-    /// not known to have died (status `alive` or `lost`, or no contact
-    /// yet), and last seen more than `older_than_days` days before `today`,
-    /// where a patient without a contact was last seen at the treatment
-    /// start. Oldest contact first; `offset` and `limit` select a page.
+    /// Reads the patients due for a follow-up contact on `today`, oldest
+    /// contact first, with `offset` and `limit` selecting a page.
+    ///
+    /// A patient is due when still in the study, not known to have died
+    /// (status `alive` or `lost`, or no contact yet), and last seen more
+    /// than `older_than_days` days before `today`. A patient without a
+    /// contact was last seen at the treatment start.
     ///
     /// A partial index on the last-seen date keeps a page of the worklist
     /// cheap at 100,000 patients.
@@ -438,7 +445,7 @@ impl Registry {
         })
     }
 
-    /// The centres in code order with their number of patients.
+    /// Reads the centres in code order with their number of patients.
     ///
     /// # Errors
     ///
