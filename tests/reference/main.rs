@@ -6,8 +6,10 @@
 mod common;
 
 mod brier;
-mod cli_forest;
 mod calibration;
+mod cli_binary;
+mod cli_forest;
+mod cli_metrics;
 mod concordance;
 mod cox;
 mod decision_curve;
