@@ -587,6 +587,15 @@ fn group_sizes_keep_published_ratio() {
 }
 
 #[test]
+fn tiny_cohorts_are_valid() {
+    for patients in [0, 1, 2, 3, 10] {
+        let cohort = generate(&SynthConfig { patients, seed: 3 });
+        assert_eq!(cohort.patients.len(), patients, "cohort of {patients}");
+        check_records(&cohort);
+    }
+}
+
+#[test]
 fn same_seed_gives_same_cohort() {
     let config = SynthConfig {
         patients: 600,
