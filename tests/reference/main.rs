@@ -6,8 +6,9 @@
 mod common;
 
 mod brier;
-mod cli_forest;
 mod calibration;
+mod cli_forest;
+mod cli_metrics;
 mod concordance;
 mod cox;
 mod decision_curve;
