@@ -18,8 +18,9 @@ use tace_registry::domain::cutoffs::{
     PLATELETS_HIGH_1E9_L,
 };
 use tace_registry::domain::derived::{albi_grade, hsp90a_high, overall_survival, tumor_size_bin};
+use tace_registry::domain::validate::{check_followup, check_patient};
 use tace_registry::domain::{
-    Baseline, Bclc, ChildPugh, PatientRecord, Sex, Treatment, VitalStatus,
+    Baseline, Bclc, ChildPugh, FollowUp, PatientRecord, Sex, Treatment, VitalStatus,
 };
 use tace_registry::pipeline::labels::{BenefitLabel, RMST_TAU_MONTHS, label, restricted_mean};
 use tace_registry::pipeline::split::{TRAIN_FRACTION, stratified};
@@ -705,11 +706,7 @@ fn check_patient_consistency(patient: &PatientRecord, cutoff: NaiveDate) {
     );
 }
 
-fn check_contacts(
-    patient: &PatientRecord,
-    contacts: &[&tace_registry::domain::FollowUp],
-    cutoff: NaiveDate,
-) {
+fn check_contacts(patient: &PatientRecord, contacts: &[&FollowUp], cutoff: NaiveDate) {
     let id = &patient.study_id;
     let deaths = contacts
         .iter()
@@ -753,7 +750,7 @@ fn check_contacts(
 /// Checks every patient and contact of `cohort` against the registry's
 /// entry rules.
 fn check_records(cohort: &Cohort) {
-    let mut contacts: HashMap<&str, Vec<&tace_registry::domain::FollowUp>> = HashMap::new();
+    let mut contacts: HashMap<&str, Vec<&FollowUp>> = HashMap::new();
     for contact in &cohort.followups {
         contacts
             .entry(contact.study_id.as_str())
@@ -778,6 +775,39 @@ fn check_records(cohort: &Cohort) {
             .get(patient.study_id.as_str())
             .map_or(&[][..], |c| c);
         check_contacts(patient, own, cohort.data_cutoff);
+        check_with_registry_validation(patient, own, cohort.data_cutoff);
+    }
+}
+
+/// Runs the registry's own entry checks on a patient and, in date order,
+/// on each of its contacts, with the data cut-off as today. Any finding
+/// fails, including a value that would only need confirmation.
+fn check_with_registry_validation(
+    patient: &PatientRecord,
+    contacts: &[&FollowUp],
+    cutoff: NaiveDate,
+) {
+    let id = &patient.study_id;
+    let findings: Vec<String> = check_patient(patient, cutoff)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(findings.is_empty(), "{id}: {}", findings.join(" "));
+
+    let mut accepted: Vec<FollowUp> = Vec::new();
+    for contact in contacts {
+        let findings: Vec<String> =
+            check_followup(contact, patient.treatment_start, &accepted, cutoff)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+        assert!(
+            findings.is_empty(),
+            "{id}: contact on {}: {}",
+            contact.contact_date,
+            findings.join(" ")
+        );
+        accepted.push((*contact).clone());
     }
 }
 
