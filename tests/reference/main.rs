@@ -7,6 +7,7 @@ mod common;
 
 mod brier;
 mod calibration;
+mod cli_binary;
 mod cli_forest;
 mod cli_metrics;
 mod concordance;
