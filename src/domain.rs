@@ -2,6 +2,8 @@
 //! validation rules and derived values of the registry. Nothing here knows
 //! about SQL or terminals.
 
+pub mod analysis;
+pub mod csv;
 pub mod cutoffs;
 pub mod derived;
 pub mod patient;

@@ -9,6 +9,7 @@ mod brier;
 mod calibration;
 mod cli_binary;
 mod cli_forest;
+mod cli_metrics;
 mod concordance;
 mod cox;
 mod decision_curve;
