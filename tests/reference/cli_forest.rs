@@ -34,7 +34,16 @@ fn stdout_json(output: &Output) -> Value {
 #[test]
 fn rsf_prints_concordance_and_importance() {
     // ranger's settings for veteran: mtry 3, at least 3 draws per child.
-    let output = run_rsf(&["--trees", "300", "--mtry", "3", "--min-node", "3", "--seed", "4"]);
+    let output = run_rsf(&[
+        "--trees",
+        "300",
+        "--mtry",
+        "3",
+        "--min-node",
+        "3",
+        "--seed",
+        "4",
+    ]);
     let json = stdout_json(&output);
     let reference = expected("veteran", "random_survival_forest");
     assert_eq!(json["n"], reference["input"]["n"], "rows used");
@@ -54,7 +63,10 @@ fn rsf_prints_concordance_and_importance() {
         "oob_c_index {oob} outside ranger's [{min}, {max}] +- 0.02"
     );
     let train = json["train_c_index"].as_f64().expect("train_c_index");
-    assert!(train > oob, "training C {train} should exceed out-of-bag C {oob}");
+    assert!(
+        train > oob,
+        "training C {train} should exceed out-of-bag C {oob}"
+    );
 
     let importance = json["importance"].as_array().expect("importance");
     let names: Vec<&str> = importance
@@ -78,7 +90,10 @@ fn rsf_prints_concordance_and_importance() {
             a.unwrap_or(f64::MIN).total_cmp(&b.unwrap_or(f64::MIN))
         })
         .expect("an importance");
-    assert_eq!(top["name"], "karno", "the Karnofsky score should matter most");
+    assert_eq!(
+        top["name"], "karno",
+        "the Karnofsky score should matter most"
+    );
 }
 
 #[test]
@@ -86,10 +101,17 @@ fn rsf_same_seed_same_output() {
     let flags = ["--trees", "40", "--min-node", "5", "--seed", "9"];
     let first = run_rsf(&flags);
     let second = run_rsf(&flags);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert_eq!(first.stdout, second.stdout);
     let json = stdout_json(&first);
-    assert_eq!(json["mtry"], 3, "default mtry is ceil(sqrt(8 design columns))");
+    assert_eq!(
+        json["mtry"], 3,
+        "default mtry is ceil(sqrt(8 design columns))"
+    );
 }
 
 #[test]
@@ -104,7 +126,10 @@ fn rsf_invalid_mtry_fails() {
 #[test]
 fn rsf_min_node_too_large_fails() {
     let output = run_rsf(&["--trees", "10", "--min-node", "100"]);
-    assert!(!output.status.success(), "--min-node 100 on 137 rows must fail");
+    assert!(
+        !output.status.success(),
+        "--min-node 100 on 137 rows must fail"
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("minimum node size"), "stderr: {stderr}");
 }

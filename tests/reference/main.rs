@@ -6,8 +6,8 @@
 mod common;
 
 mod brier;
-mod cli_forest;
 mod calibration;
+mod cli_forest;
 mod concordance;
 mod cox;
 mod decision_curve;
