@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod backup;
+pub mod bench;
 pub mod demo;
 pub mod export;
 pub mod generate;
@@ -55,8 +56,12 @@ pub enum Command {
     /// Copy a live registry to a backup file.
     Backup(backup::Args),
     /// Run a statistical method on any CSV file and print JSON.
+    // Boxed because the method flags make this variant far larger than the
+    // others (clippy::large_enum_variant).
     #[command(subcommand)]
-    Stats(stats::Method),
+    Stats(Box<stats::Method>),
+    /// Time the Cox fit, Harrell's C and the survival forest on generated data.
+    Bench(bench::Args),
 }
 
 /// Parse the arguments, run the command and map the outcome to an exit status.
@@ -84,7 +89,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Predict(args)) => predict::run(require_db(db)?, args),
         Some(Command::Report(args)) => report::run(require_db(db)?, args),
         Some(Command::Backup(args)) => backup::run(require_db(db)?, args),
-        Some(Command::Stats(method)) => stats::run(method),
+        Some(Command::Stats(method)) => stats::run(*method),
+        Some(Command::Bench(args)) => bench::run(args),
     }
 }
 

@@ -9,6 +9,27 @@
 //! queue instead of failing, and an edit carries the row version it read so
 //! that a concurrent change is reported as [`DbError::Conflict`] and never
 //! overwritten.
+//!
+//! Writes: [`Registry::insert_patient`], [`Registry::update_patient`] (with
+//! the row version read), [`Registry::withdraw_patient`],
+//! [`Registry::add_followup`] and the bulk [`Registry::import`]; each one
+//! appends to the audit log, read back with [`Registry::audit_log`]. Other
+//! modules that write (model versions) take [`Registry::write_transaction`]
+//! and call [`record_audit`].
+//!
+//! Reads:
+//!
+//! - [`Registry::patients_page`]: one page of patient summaries, filtered by
+//!   study id or centre and sorted by an indexed column, so that the
+//!   interface reads only the visible rows of 100,000 patients;
+//! - [`Registry::patient`]: one patient with its follow-ups and row version;
+//! - [`Registry::analysis_rows`]: baseline and overall survival (months,
+//!   event) as of a cut-off date for every patient still in the study, the
+//!   input of the model pipelines; [`Registry::analysis_patients`] gives the
+//!   same patients with their raw follow-ups;
+//! - [`Registry::worklist`]: patients not known to have died whose last
+//!   contact is older than a number of days, oldest first;
+//! - [`Registry::centers`] and [`Registry::summary`]: counts.
 
 mod audit;
 mod backup;
@@ -26,6 +47,6 @@ pub use import::{ImportMode, ImportOptions, ImportReport, PendingImport, RowProb
 pub use migrate::{Migration, latest_version, migrations, schema_version};
 pub use open::{BUSY_TIMEOUT, FILE_MODE, Registry, local_today, now_timestamp, os_user};
 pub use read::{
-    AnalysisPatient, Center, Page, PageRequest, PatientSummary, SortColumn, StoredFollowUp,
-    StoredPatient, Summary,
+    AnalysisPatient, AnalysisRow, Center, Page, PageRequest, PatientSummary, SortColumn,
+    StoredFollowUp, StoredPatient, Summary, Worklist, WorklistEntry,
 };

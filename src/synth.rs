@@ -3,14 +3,18 @@
 //! (doi 10.1038/s41746-025-02281-y), whose patient-level data are not
 //! public.
 //!
-//! [`generate`] draws, in order: the baseline work-up of each treatment
-//! group with the published category shares ([`baseline`] through
-//! [`marginal`]); latent overall survival from a proportional-hazards model
-//! calibrated to the published survival curves, with a TACE-by-covariate
-//! interaction ([`survival`]); the centre and treatment start of each patient
-//! ([`centers`]); and the follow-up contacts up to the data cut-off
-//! ([`followup`]). Each step reads its own ChaCha8 stream of the seed, so
-//! the same configuration always gives the same cohort.
+//! [`generate`] works in four steps:
+//!
+//! 1. [`baseline`] draws the baseline work-up of each treatment group with
+//!    the published category shares, through the marginals of [`marginal`].
+//! 2. [`survival`] draws latent overall survival from a proportional-hazards
+//!    model with a TACE-by-covariate interaction, calibrated to the
+//!    published survival curves.
+//! 3. [`centers`] assigns each patient a centre and a treatment start.
+//! 4. [`followup`] writes the follow-up contacts up to the data cut-off.
+//!
+//! Each step reads its own ChaCha8 stream of the seed, so the same
+//! configuration always gives the same cohort.
 
 mod baseline;
 mod centers;
@@ -93,7 +97,9 @@ fn stream_rng(seed: u64, stream: Stream) -> ChaCha8Rng {
 /// Generates a cohort; the same configuration always gives the same cohort.
 ///
 /// In each treatment group the share of every baseline category equals the
-/// published share to within one patient, whatever the size. Survival
+/// published share to within one patient, whatever the size. The exception
+/// is a variable whose published shares do not add up to 100%: BCLC stage
+/// with TACE adds up to 100.1%, and stage C takes what is left. Survival
 /// figures hold up to sampling error, which shrinks as the cohort grows.
 pub fn generate(config: &SynthConfig) -> Cohort {
     let groups = TreatmentGroup::split(config.patients);

@@ -21,7 +21,12 @@ use tace_registry::domain::derived::{albi_grade, hsp90a_high, overall_survival, 
 use tace_registry::domain::{
     Baseline, Bclc, ChildPugh, PatientRecord, Sex, Treatment, VitalStatus,
 };
+use tace_registry::pipeline::labels::{BenefitLabel, RMST_TAU_MONTHS, label, restricted_mean};
+use tace_registry::pipeline::split::{TRAIN_FRACTION, stratified};
+use tace_registry::pipeline::variables::{self, ModelVariable};
+use tace_registry::stats::cox::{self, CoxSettings, CoxSummary, predict_survival};
 use tace_registry::stats::km::{KaplanMeier, kaplan_meier};
+use tace_registry::stats::logistic::{LogisticSettings, fit_logistic};
 use tace_registry::synth::{Cohort, DEFAULT_PATIENTS, DEFAULT_SEED, SynthConfig, generate};
 
 /// Largest allowed gap between a generated and a published share, in
@@ -40,7 +45,8 @@ const SURVIVAL_TOLERANCE_POINTS: f64 = 5.0;
 /// Allowed relative gap in the number of external TACE patients.
 const EXTERNAL_TOLERANCE: f64 = 0.10;
 
-/// The cohort of the sample registry, generated once for all tests.
+/// Generates the cohort of the sample registry once and shares it between
+/// tests.
 fn default_cohort() -> &'static Cohort {
     static COHORT: OnceLock<Cohort> = OnceLock::new();
     COHORT.get_or_init(|| generate(&SynthConfig::default()))
@@ -296,30 +302,34 @@ fn kaplan_meier_of(
     kaplan_meier(&time, &event).expect("generated survival times are valid")
 }
 
-/// Median survival: the first time at which the Kaplan–Meier curve is at or
-/// below one half.
+/// Median survival as R `print.survfit` reads it off the Kaplan–Meier curve.
 fn median(km: &KaplanMeier) -> f64 {
-    km.time
-        .iter()
-        .zip(&km.surv)
-        .find(|&(_, &s)| s <= 0.5)
-        .map(|(&t, _)| t)
-        .expect("the curve reaches one half")
+    km.median.expect("the curve reaches one half")
 }
 
-/// Restricted mean survival time up to `tau`, the area under the
-/// Kaplan–Meier step function.
-fn restricted_mean(km: &KaplanMeier, tau: f64) -> f64 {
-    let (mut area, mut previous_time, mut previous_surv) = (0.0, 0.0, 1.0);
-    for (&t, &s) in km.time.iter().zip(&km.surv) {
-        if t > tau {
-            break;
-        }
-        area += previous_surv * (t - previous_time);
-        (previous_time, previous_surv) = (t, s);
-    }
-    area + previous_surv * (tau - previous_time)
-}
+/// A subgroup comparison: its name, the subgroup expected to gain more from
+/// TACE and the subgroup expected to gain less.
+type Comparison = (&'static str, fn(&Baseline) -> bool, fn(&Baseline) -> bool);
+
+/// Low against high HSP90α, BCLC A–B against C, and a largest tumour below
+/// 5 cm against at least 10 cm.
+const SUBGROUP_COMPARISONS: [Comparison; 3] = [
+    (
+        "HSP90α low vs high",
+        |b| b.hsp90a_ng_ml.is_some_and(|v| !hsp90a_high(v)),
+        |b| b.hsp90a_ng_ml.is_some_and(hsp90a_high),
+    ),
+    (
+        "BCLC A-B vs C",
+        |b| matches!(b.bclc, Some(Bclc::A | Bclc::B)),
+        |b| b.bclc == Some(Bclc::C),
+    ),
+    (
+        "size < 5 vs >= 10 cm",
+        |b| size_bin_is(b, 0) || size_bin_is(b, 1),
+        |b| size_bin_is(b, 3),
+    ),
+];
 
 #[test]
 fn baseline_shares_match_table() {
@@ -393,6 +403,62 @@ fn hsp90a_moments_match_table() {
     }
 }
 
+/// Mean HSP90α (ng/mL) of the patients that `select` keeps.
+fn mean_hsp90a(cohort: &Cohort, select: impl Fn(&Baseline) -> bool) -> f64 {
+    let values: Vec<f64> = cohort
+        .patients
+        .iter()
+        .filter(|p| select(&p.baseline))
+        .filter_map(|p| p.baseline.hsp90a_ng_ml)
+        .collect();
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Markers that HSP90α rises with: each splits patients into a group with
+/// the marker and a group without it.
+const HSP90A_MARKERS: [Comparison; 6] = [
+    (
+        "AFP >= 400",
+        |b| at_least(b.afp_ng_ml, AFP_HIGH_NG_ML),
+        |b| b.afp_ng_ml.is_some_and(|v| v < AFP_HIGH_NG_ML),
+    ),
+    (
+        "Child-Pugh B",
+        |b| b.child_pugh == Some(ChildPugh::B),
+        |b| b.child_pugh == Some(ChildPugh::A),
+    ),
+    (
+        "tumour number >= 2",
+        |b| b.tumor_number.is_some_and(|n| n >= 2),
+        |b| b.tumor_number == Some(1),
+    ),
+    (
+        "N",
+        |b| flag(b.lymph_nodes),
+        |b| b.lymph_nodes == Some(false),
+    ),
+    ("M", |b| flag(b.metastasis), |b| b.metastasis == Some(false)),
+    (
+        "BCLC C",
+        |b| b.bclc == Some(Bclc::C),
+        |b| matches!(b.bclc, Some(Bclc::A | Bclc::B)),
+    ),
+];
+
+#[test]
+fn hsp90a_rises_with_disease_markers() {
+    let cohort = default_cohort();
+    for (name, with_marker, without_marker) in HSP90A_MARKERS {
+        let with = mean_hsp90a(cohort, with_marker);
+        let without = mean_hsp90a(cohort, without_marker);
+        println!("mean HSP90α with {name}: {with:.1}, without: {without:.1} ng/mL");
+        assert!(
+            with > without * 1.1,
+            "mean HSP90α with {name} {with:.1} is not 10% above {without:.1} ng/mL"
+        );
+    }
+}
+
 #[test]
 fn group_survival_matches_publication() {
     let cohort = default_cohort();
@@ -446,8 +512,8 @@ fn hsp90a_groups_match_publication() {
     );
 }
 
-/// The gain in 3-year restricted mean survival from TACE, months, among
-/// the patients that `select` keeps.
+/// Computes the gain in 3-year restricted mean survival from TACE, months,
+/// among the patients that `select` keeps.
 fn tace_gain(
     cohort: &Cohort,
     survival: &HashMap<&str, (f64, bool)>,
@@ -458,7 +524,8 @@ fn tace_gain(
             .into_iter()
             .filter(|p| select(&p.baseline))
             .collect();
-        restricted_mean(&kaplan_meier_of(&patients, survival), 36.0)
+        let km = kaplan_meier_of(&patients, survival);
+        restricted_mean(&km.time, &km.surv, RMST_TAU_MONTHS)
     };
     restricted_mean_of(Treatment::Tace) - restricted_mean_of(Treatment::None)
 }
@@ -467,24 +534,7 @@ fn tace_gain(
 fn tace_gain_is_larger_in_favourable_subgroups() {
     let cohort = default_cohort();
     let survival = derived_survival(cohort);
-    let comparisons: [(&str, fn(&Baseline) -> bool, fn(&Baseline) -> bool); 3] = [
-        (
-            "HSP90α low vs high",
-            |b| b.hsp90a_ng_ml.is_some_and(|v| !hsp90a_high(v)),
-            |b| b.hsp90a_ng_ml.is_some_and(hsp90a_high),
-        ),
-        (
-            "BCLC A-B vs C",
-            |b| b.bclc < Some(Bclc::C),
-            |b| b.bclc == Some(Bclc::C),
-        ),
-        (
-            "size < 5 vs >= 10 cm",
-            |b| size_bin_is(b, 0) || size_bin_is(b, 1),
-            |b| size_bin_is(b, 3),
-        ),
-    ];
-    for (name, favourable, unfavourable) in comparisons {
+    for (name, favourable, unfavourable) in SUBGROUP_COMPARISONS {
         let gain_favourable = tace_gain(cohort, &survival, favourable);
         let gain_unfavourable = tace_gain(cohort, &survival, unfavourable);
         println!(
@@ -565,6 +615,64 @@ fn same_seed_gives_same_cohort() {
     );
 }
 
+/// Reads one measured value of a baseline.
+type ValueOf = fn(&Baseline) -> Option<f64>;
+
+/// The registry's soft entry ranges of the measured baseline values: a
+/// value outside its soft range needs confirmation at entry, and every soft
+/// range lies inside the hard range that rejects a value.
+const SOFT_RANGES: [(&str, f64, f64, ValueOf); 11] = [
+    ("age, years", 20.0, 95.0, |b| b.age_years.map(f64::from)),
+    ("HSP90α, ng/mL", 5.0, 1500.0, |b| b.hsp90a_ng_ml),
+    ("albumin, g/L", 20.0, 55.0, |b| b.albumin_g_l),
+    ("bilirubin, µmol/L", 3.0, 300.0, |b| b.bilirubin_umol_l),
+    ("AFP, ng/mL", 0.0, 200_000.0, |b| b.afp_ng_ml),
+    ("ALP, U/L", 20.0, 1500.0, |b| b.alp_u_l),
+    ("platelets, 10⁹/L", 20.0, 800.0, |b| b.platelets_1e9_l),
+    ("ALT, U/L", 5.0, 1000.0, |b| b.alt_u_l),
+    ("leukocytes, 10⁹/L", 1.0, 30.0, |b| b.leukocytes_1e9_l),
+    ("tumour number", 1.0, 50.0, |b| {
+        b.tumor_number.map(f64::from)
+    }),
+    ("largest tumour size, cm", 0.5, 25.0, |b| b.tumor_size_cm),
+];
+
+fn check_baseline_ranges(patient: &PatientRecord) {
+    let id = &patient.study_id;
+    let b = &patient.baseline;
+    for (name, lower, upper, value_of) in SOFT_RANGES {
+        let value = value_of(b).unwrap_or_else(|| panic!("{id}: {name} is missing"));
+        assert!(
+            (lower..=upper).contains(&value),
+            "{id}: {name} {value} is outside {lower}–{upper}"
+        );
+    }
+    assert!(b.sex.is_some(), "{id}: sex is missing");
+    assert!(
+        matches!(b.child_pugh, Some(ChildPugh::A | ChildPugh::B)),
+        "{id}: Child–Pugh class {:?}",
+        b.child_pugh
+    );
+    assert!(
+        matches!(b.bclc, Some(Bclc::A | Bclc::B | Bclc::C)),
+        "{id}: BCLC stage {:?}",
+        b.bclc
+    );
+    assert!(albi_grade(b).is_some(), "{id}: no ALBI grade");
+    let flags = [
+        b.hbv,
+        b.diabetes,
+        b.hypertension,
+        b.pvtt,
+        b.lymph_nodes,
+        b.metastasis,
+    ];
+    assert!(
+        flags.iter().all(Option::is_some),
+        "{id}: a yes/no value is missing"
+    );
+}
+
 fn check_patient_consistency(patient: &PatientRecord, cutoff: NaiveDate) {
     let id = &patient.study_id;
     let b = &patient.baseline;
@@ -618,16 +726,24 @@ fn check_contacts(
             contact.contact_date <= cutoff,
             "{id}: contact after the cut-off"
         );
+        for (name, value, (lower, upper)) in [
+            ("HSP90α", contact.hsp90a_ng_ml, (5.0, 1500.0)),
+            ("AFP", contact.afp_ng_ml, (0.0, 200_000.0)),
+        ] {
+            if let Some(value) = value {
+                assert!(
+                    (lower..=upper).contains(&value),
+                    "{id}: repeat {name} {value} on {} is outside {lower}–{upper}",
+                    contact.contact_date
+                );
+            }
+        }
     }
 }
 
-#[test]
-fn records_follow_registry_rules() {
-    let cohort = default_cohort();
-    assert_eq!(
-        cohort.data_cutoff,
-        NaiveDate::from_ymd_opt(2022, 6, 30).expect("valid date")
-    );
+/// Checks every patient and contact of `cohort` against the registry's
+/// entry rules.
+fn check_records(cohort: &Cohort) {
     let mut contacts: HashMap<&str, Vec<&tace_registry::domain::FollowUp>> = HashMap::new();
     for contact in &cohort.followups {
         contacts
@@ -645,13 +761,26 @@ fn records_follow_registry_rules() {
         contacts.keys().all(|id| ids.contains(id)),
         "every contact belongs to a patient"
     );
+
     for patient in &cohort.patients {
+        check_baseline_ranges(patient);
         check_patient_consistency(patient, cohort.data_cutoff);
         let own = contacts
             .get(patient.study_id.as_str())
             .map_or(&[][..], |c| c);
         check_contacts(patient, own, cohort.data_cutoff);
     }
+}
+
+#[test]
+fn records_follow_registry_rules() {
+    let cohort = default_cohort();
+    assert_eq!(
+        cohort.data_cutoff,
+        NaiveDate::from_ymd_opt(2022, 6, 30).expect("valid date")
+    );
+    check_records(cohort);
+
     let lost = cohort
         .followups
         .iter()
@@ -666,98 +795,264 @@ fn records_follow_registry_rules() {
     assert!(repeat_labs > 0, "some contacts carry a repeat HSP90α");
 }
 
-/// Univariate Cox score statistic `z = U / √I` at `β = 0`, with Breslow
-/// handling of ties: at each event time `U` gains the events' covariate sum
-/// minus `d · mean(x over the risk set)` and `I` gains `d · var(x over the
-/// risk set)`. For a 0/1 covariate this is the log-rank statistic.
-fn cox_score_z(time: &[f64], event: &[bool], x: &[f64]) -> f64 {
-    let mut order: Vec<usize> = (0..time.len()).collect();
-    order.sort_by(|&a, &b| time[b].total_cmp(&time[a]));
-    let (mut s0, mut s1, mut s2, mut score, mut information) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    let mut i = 0;
-    while i < order.len() {
-        let t = time[order[i]];
-        let mut j = i;
-        while j < order.len() && time[order[j]] == t {
-            let v = x[order[j]];
-            s0 += 1.0;
-            s1 += v;
-            s2 += v * v;
-            j += 1;
-        }
-        let (mut deaths, mut sum_x) = (0.0, 0.0);
-        for &k in &order[i..j] {
-            if event[k] {
-                deaths += 1.0;
-                sum_x += x[k];
-            }
-        }
-        if deaths > 0.0 {
-            let mean = s1 / s0;
-            score += sum_x - deaths * mean;
-            information += deaths * (s2 / s0 - mean * mean);
-        }
-        i = j;
-    }
-    score / information.sqrt()
+/// Overall survival of `patients`, in their order, from `survival`.
+fn survival_of(
+    patients: &[&PatientRecord],
+    survival: &HashMap<&str, (f64, bool)>,
+) -> (Vec<f64>, Vec<bool>) {
+    patients
+        .iter()
+        .map(|p| survival[p.study_id.as_str()])
+        .unzip()
 }
 
-fn indicator(value: bool) -> f64 {
-    if value { 1.0 } else { 0.0 }
+/// Selects the training set of the overall-survival pipeline: TACE patients
+/// of the centres not flagged external, in study-id order, 70% of them drawn
+/// within each event status with the default seed.
+fn survival_training_set(cohort: &Cohort) -> Vec<&PatientRecord> {
+    let survival = derived_survival(cohort);
+    let mut internal: Vec<&PatientRecord> = patients_of(cohort, Treatment::Tace)
+        .into_iter()
+        .filter(|p| !p.center_external)
+        .collect();
+    internal.sort_by(|a, b| a.study_id.cmp(&b.study_id));
+    let (_, event) = survival_of(&internal, &survival);
+    let split = stratified(&event, TRAIN_FRACTION, DEFAULT_SEED);
+    split.train.iter().map(|&i| internal[i]).collect()
 }
 
-/// The thirteen variables that the published univariate Cox screen on TACE
-/// patients kept, coded as the published baseline table codes them
-/// (HSP90α, tumour size and BCLC stage as numbers).
-const SCREENED_VARIABLES: [(&str, fn(&Baseline) -> Option<f64>); 13] = [
-    ("HSP90α", |b| b.hsp90a_ng_ml),
-    ("hypertension", |b| b.hypertension.map(indicator)),
-    ("Child-Pugh B", |b| {
-        b.child_pugh.map(|c| indicator(c == ChildPugh::B))
-    }),
-    ("ALBI grade", |b| albi_grade(b).map(f64::from)),
-    ("AFP >= 400", |b| {
-        b.afp_ng_ml.map(|v| indicator(v >= AFP_HIGH_NG_ML))
-    }),
-    ("ALP >= 125", |b| {
-        b.alp_u_l.map(|v| indicator(v >= ALP_HIGH_U_L))
-    }),
-    ("ALT >= 40", |b| {
-        b.alt_u_l.map(|v| indicator(v >= ALT_HIGH_U_L))
-    }),
-    ("BCLC stage", |b| b.bclc.map(|s| f64::from(s.ordinal()))),
-    ("tumour number >= 2", |b| {
-        b.tumor_number.map(|n| indicator(n >= 2))
-    }),
-    ("tumour size", |b| b.tumor_size_cm),
-    ("PVTT", |b| b.pvtt.map(indicator)),
-    ("N", |b| b.lymph_nodes.map(indicator)),
-    ("M", |b| b.metastasis.map(indicator)),
+/// Fits a univariate Cox model of `column` on `patients`, as the
+/// overall-survival pipeline's screen does, and summarises it.
+fn univariate_cox(
+    column: &str,
+    patients: &[&PatientRecord],
+    survival: &HashMap<&str, (f64, bool)>,
+) -> CoxSummary {
+    let variable = variables::lookup(column).expect("a model variable");
+    let baselines: Vec<&Baseline> = patients.iter().map(|p| &p.baseline).collect();
+    let encoded = variables::encode(&[variable], &baselines, None);
+    assert_eq!(encoded.excluded, 0, "{column} is generated for everyone");
+    let (time, event) = survival_of(patients, survival);
+    let fit = cox::fit(&encoded.design, &time, &event, &CoxSettings::default())
+        .unwrap_or_else(|e| panic!("univariate Cox fit of {column}: {e}"));
+    cox::summary(&fit, 0.95).unwrap_or_else(|e| panic!("summary of {column}: {e}"))
+}
+
+/// Columns of the thirteen variables that the published univariate Cox
+/// screen on TACE patients kept: HSP90α, hypertension, Child–Pugh class,
+/// ALBI grade, AFP, ALP, ALT, BCLC stage, tumour number, tumour size, PVTT,
+/// N and M.
+const SCREENED_COLUMNS: [&str; 13] = [
+    "hsp90a_ng_ml",
+    "hypertension",
+    "child_pugh",
+    "albi_grade",
+    "afp_ng_ml",
+    "alp_u_l",
+    "alt_u_l",
+    "bclc",
+    "tumor_number",
+    "tumor_size_cm",
+    "pvtt",
+    "lymph_nodes",
+    "metastasis",
 ];
 
-/// Two-sided 5% critical value of the standard normal.
-const Z_CRITICAL_5_PERCENT: f64 = 1.959_963_985;
+/// Significance level of the univariate screen.
+const SCREEN_P_VALUE: f64 = 0.05;
 
 #[test]
 fn univariate_screen_keeps_published_variables() {
     let cohort = default_cohort();
     let survival = derived_survival(cohort);
-    let patients = patients_of(cohort, Treatment::Tace);
-    let (time, event): (Vec<f64>, Vec<bool>) = patients
-        .iter()
-        .map(|p| survival[p.study_id.as_str()])
-        .unzip();
-    for (name, value_of) in SCREENED_VARIABLES {
-        let x: Vec<f64> = patients
-            .iter()
-            .map(|p| value_of(&p.baseline).expect("every baseline value is generated"))
-            .collect();
-        let z = cox_score_z(&time, &event, &x);
-        println!("univariate Cox score z on TACE patients, {name}: {z:.2}");
-        assert!(
-            z >= Z_CRITICAL_5_PERCENT,
-            "{name} is not a significant adverse factor among TACE patients: z = {z:.2}"
+    let training = survival_training_set(cohort);
+    for column in SCREENED_COLUMNS {
+        let summary = univariate_cox(column, &training, &survival);
+        let last = summary
+            .coefficients
+            .last()
+            .expect("one coefficient or more");
+        println!(
+            "univariate Cox on {} TACE training patients, {column}: LR p = {:.2e}, {} HR {:.2}",
+            training.len(),
+            summary.lr_test.p,
+            last.name,
+            last.hr
         );
+        assert!(
+            summary.lr_test.p < SCREEN_P_VALUE,
+            "{column} fails the univariate screen: LR p = {:.3}",
+            summary.lr_test.p
+        );
+        // The worst stage, grade or value carries the highest hazard.
+        assert!(
+            last.coef > 0.0,
+            "{column}: {} has hazard ratio {:.2}, not above 1",
+            last.name,
+            last.hr
+        );
+    }
+}
+
+/// Labels the TACE patients of `cohort` as the benefit pipeline does. A Cox
+/// model on every baseline variable, fitted on the patients without TACE,
+/// predicts each TACE patient's survival without TACE. Its 36-month
+/// restricted mean is then compared with the observed survival.
+fn benefit_labels<'a>(
+    cohort: &'a Cohort,
+    survival: &HashMap<&str, (f64, bool)>,
+) -> Vec<(&'a PatientRecord, BenefitLabel)> {
+    let all: Vec<&ModelVariable> = variables::VARIABLES.iter().collect();
+    let reference_patients = patients_of(cohort, Treatment::None);
+    let reference_baselines: Vec<&Baseline> =
+        reference_patients.iter().map(|p| &p.baseline).collect();
+    let reference = variables::encode(&all, &reference_baselines, None);
+    assert_eq!(reference.excluded, 0, "every baseline value is generated");
+    let (time, event) = survival_of(&reference_patients, survival);
+    let fit = cox::fit(&reference.design, &time, &event, &CoxSettings::default())
+        .expect("the reference Cox model converges");
+
+    let tace = patients_of(cohort, Treatment::Tace);
+    let tace_baselines: Vec<&Baseline> = tace.iter().map(|p| &p.baseline).collect();
+    let encoded = variables::encode(&all, &tace_baselines, Some(&reference.levels));
+    assert_eq!(
+        encoded.excluded, 0,
+        "TACE patients have the reference levels"
+    );
+    let predicted =
+        predict_survival(&fit, &encoded.design.x, 0.95).expect("curves for TACE patients");
+    tace.iter()
+        .zip(&predicted.curves)
+        .map(|(patient, curve)| {
+            let expected = restricted_mean(&predicted.time, &curve.surv, RMST_TAU_MONTHS);
+            let (months, event) = survival[patient.study_id.as_str()];
+            (*patient, label(months, event, expected, RMST_TAU_MONTHS))
+        })
+        .collect()
+}
+
+/// Share (percent) of benefit among the labelled patients that `select`
+/// keeps.
+fn benefit_share(
+    labels: &[(&PatientRecord, BenefitLabel)],
+    select: impl Fn(&Baseline) -> bool,
+) -> f64 {
+    let kept: Vec<BenefitLabel> = labels
+        .iter()
+        .filter(|(p, l)| *l != BenefitLabel::Undetermined && select(&p.baseline))
+        .map(|&(_, l)| l)
+        .collect();
+    let benefit = kept.iter().filter(|&&l| l == BenefitLabel::Benefit).count();
+    percent(benefit, kept.len())
+}
+
+/// Published median OS of TACE patients labelled benefit and non-benefit,
+/// months.
+const BENEFIT_MEDIAN_MONTHS: f64 = 32.2;
+const NON_BENEFIT_MEDIAN_MONTHS: f64 = 11.0;
+
+#[test]
+fn benefit_labels_separate_survival() {
+    let cohort = default_cohort();
+    let survival = derived_survival(cohort);
+    let labels = benefit_labels(cohort, &survival);
+    let count = |wanted: BenefitLabel| labels.iter().filter(|(_, l)| *l == wanted).count();
+    println!(
+        "benefit {}, non-benefit {}, undetermined {}",
+        count(BenefitLabel::Benefit),
+        count(BenefitLabel::NonBenefit),
+        count(BenefitLabel::Undetermined)
+    );
+    assert!(count(BenefitLabel::Benefit) > 0, "no patient benefits");
+    assert!(
+        count(BenefitLabel::NonBenefit) > 0,
+        "every patient benefits"
+    );
+
+    let median_of = |wanted: BenefitLabel| {
+        let patients: Vec<&PatientRecord> = labels
+            .iter()
+            .filter(|(_, l)| *l == wanted)
+            .map(|&(p, _)| p)
+            .collect();
+        kaplan_meier_of(&patients, &survival).median
+    };
+
+    let benefit = median_of(BenefitLabel::Benefit);
+    let non_benefit = median_of(BenefitLabel::NonBenefit)
+        .expect("every non-benefit patient has died, so the median is reached");
+    println!(
+        "median OS benefit {benefit:?} (published {BENEFIT_MEDIAN_MONTHS}), \
+         non-benefit {non_benefit:.2} (published {NON_BENEFIT_MEDIAN_MONTHS})"
+    );
+    // An unreached median lies beyond follow-up, above any reached one.
+    let benefit = benefit.unwrap_or(f64::INFINITY);
+    assert!(
+        benefit > 2.0 * non_benefit,
+        "median OS with benefit {benefit:.2} is not twice the non-benefit {non_benefit:.2}"
+    );
+}
+
+#[test]
+fn benefit_is_likelier_in_favourable_subgroups() {
+    let cohort = default_cohort();
+    let survival = derived_survival(cohort);
+    let labels = benefit_labels(cohort, &survival);
+    for (name, favourable, unfavourable) in SUBGROUP_COMPARISONS {
+        let favourable_share = benefit_share(&labels, favourable);
+        let unfavourable_share = benefit_share(&labels, unfavourable);
+        println!(
+            "benefit share of labelled TACE patients, {name}: {favourable_share:.1}% vs \
+             {unfavourable_share:.1}%"
+        );
+        assert!(
+            favourable_share > unfavourable_share + 10.0,
+            "benefit share, {name}: {favourable_share:.1}% is not 10 points above \
+             {unfavourable_share:.1}%"
+        );
+    }
+}
+
+#[test]
+fn nomogram_variables_predict_benefit() {
+    let cohort = default_cohort();
+    let survival = derived_survival(cohort);
+    let labelled: Vec<(&PatientRecord, BenefitLabel)> = benefit_labels(cohort, &survival)
+        .into_iter()
+        .filter(|(_, l)| *l != BenefitLabel::Undetermined)
+        .collect();
+    let nomogram_variables: Vec<&ModelVariable> = ["hsp90a_ng_ml", "bclc", "tumor_size_cm"]
+        .iter()
+        .map(|c| variables::lookup(c).expect("a model variable"))
+        .collect();
+    let baselines: Vec<&Baseline> = labelled.iter().map(|(p, _)| &p.baseline).collect();
+    let encoded = variables::encode(&nomogram_variables, &baselines, None);
+    let benefit: Vec<bool> = labelled
+        .iter()
+        .map(|(_, l)| *l == BenefitLabel::Benefit)
+        .collect();
+    let fit = fit_logistic(
+        &encoded.design.x,
+        &encoded.design.names,
+        &benefit,
+        &LogisticSettings::default(),
+    )
+    .expect("the benefit logistic model converges");
+    for name in ["hsp90a_ng_ml", "bclc=C", "tumor_size_cm"] {
+        let k = fit
+            .names
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or_else(|| panic!("{name} is a coefficient of {:?}", fit.names));
+        println!(
+            "benefit logistic, {name}: coefficient {:.4}, p = {:.2e}",
+            fit.coef[k], fit.p[k]
+        );
+        assert!(
+            fit.coef[k] < 0.0,
+            "{name} does not lower the odds of benefit"
+        );
+        assert!(fit.p[k] < 0.05, "{name}: p = {:.3}", fit.p[k]);
     }
 }
 
@@ -773,7 +1068,10 @@ fn large_cohort_keeps_ratio_and_shares() {
         cohort.followups.len(),
         started.elapsed()
     );
-    let groups: [(Treatment, usize, fn(&ShareTarget) -> f64); 2] = [
+    check_records(&cohort);
+
+    type TargetOf = fn(&ShareTarget) -> f64;
+    let groups: [(Treatment, usize, TargetOf); 2] = [
         (Treatment::None, 44_070, |t: &ShareTarget| t.no_tace),
         (Treatment::Tace, 55_930, |t: &ShareTarget| t.tace),
     ];

@@ -17,6 +17,11 @@ const WORKING_COPY: &str = "demo.sqlite";
 /// Options of `demo`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Registry file to copy instead of the sample registry
+    /// `sample_db/registry.sqlite` of the source tree.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+
     /// Replace an existing working copy with a fresh copy of the sample
     /// registry (changes made in the old copy are lost).
     #[arg(long)]
@@ -51,7 +56,7 @@ fn data_dir() -> anyhow::Result<PathBuf> {
 ///
 /// When the sample is missing or the copy cannot be written or opened.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let sample = sample_path();
+    let sample = args.from.clone().unwrap_or_else(sample_path);
     if !sample.is_file() {
         bail!(
             "sample registry {} not found, so create it with `tace-registry generate --db {}`",

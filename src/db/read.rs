@@ -1,6 +1,7 @@
 //! Reads for the interface and the model pipelines: a page of the patient
 //! list, one patient with its follow-ups, every patient still in the study
-//! with follow-ups, the centres, and counts for a summary.
+//! with follow-ups, the analysis rows (baseline and overall survival as of a
+//! cut-off), the follow-up worklist, the centres, and counts for a summary.
 
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
@@ -11,6 +12,7 @@ use super::columns::{
 };
 use super::error::DbError;
 use super::open::Registry;
+use crate::domain::derived::{OverallSurvival, overall_survival};
 use crate::domain::{Bclc, FollowUp, PatientRecord, Treatment, VitalStatus};
 
 /// Column a page of patients is sorted by. Ties are broken by study id.
@@ -111,6 +113,40 @@ pub struct AnalysisPatient {
     pub followups: Vec<FollowUp>,
 }
 
+/// A patient still in the study with overall survival as of a cut-off: the
+/// input of the model pipelines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisRow {
+    pub record: PatientRecord,
+    /// Months from treatment start to death or last contact on or before
+    /// the cut-off, and whether the patient died.
+    pub os: OverallSurvival,
+}
+
+/// A patient due for a follow-up contact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorklistEntry {
+    pub study_id: String,
+    pub center: String,
+    pub treatment: Treatment,
+    pub treatment_start: NaiveDate,
+    /// Latest contact, `None` when the patient has none yet.
+    pub last_contact_date: Option<NaiveDate>,
+    /// `alive`, `lost`, or `None` without a contact.
+    pub last_status: Option<VitalStatus>,
+    /// Days from the latest contact (or the treatment start) to the date
+    /// the worklist was read for.
+    pub days_since_contact: i64,
+    pub row_version: i64,
+}
+
+/// A page of the worklist and the number of patients due.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Worklist {
+    pub rows: Vec<WorklistEntry>,
+    pub total: u64,
+}
+
 /// A centre and how many patients it has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Center {
@@ -144,8 +180,34 @@ fn like_pattern(filter: &str) -> String {
     pattern
 }
 
-const PAGE_FROM: &str = "FROM patients p JOIN centers c ON c.id = p.center_id
-     WHERE ?1 = '' OR p.study_id LIKE ?2 ESCAPE '\\' OR c.code LIKE ?2 ESCAPE '\\'";
+/// The query of one page sorted by `sort`, with parameters filter text,
+/// LIKE pattern, limit and offset.
+fn page_sql(sort: SortColumn, descending: bool) -> String {
+    let direction = if descending { "DESC" } else { "ASC" };
+    // Sorted by centre, the few centres form the outer loop (CROSS JOIN
+    // fixes the join order in SQLite) so that each centre's patients come
+    // from the (center_id, study_id) index already in order.
+    let from = match sort {
+        SortColumn::Center => "FROM centers c CROSS JOIN patients p ON p.center_id = c.id",
+        _ => "FROM patients p JOIN centers c ON c.id = p.center_id",
+    };
+    format!(
+        "SELECT p.study_id, c.code, p.treatment, p.treatment_start, p.bclc, p.hsp90a_ng_ml,
+                p.last_contact_date, p.last_status, p.withdrawn, p.row_version
+         {from} {PAGE_FILTER}
+         ORDER BY {column} {direction}, p.study_id {direction} LIMIT ?3 OFFSET ?4",
+        column = sort.sql(),
+    )
+}
+
+const PAGE_FILTER: &str =
+    "WHERE ?1 = '' OR p.study_id LIKE ?2 ESCAPE '\\' OR c.code LIKE ?2 ESCAPE '\\'";
+
+/// Patients due for a contact before date `?1`; the conditions match the
+/// partial index `patients_due` so that SQLite can use it.
+const WORKLIST_FROM: &str = "FROM patients p JOIN centers c ON c.id = p.center_id
+     WHERE p.withdrawn = 0 AND (p.last_status IS NULL OR p.last_status <> 'dead')
+       AND coalesce(p.last_contact_date, p.treatment_start) < ?1";
 
 impl Registry {
     /// A page of the patient list, filtered and sorted, withdrawn patients
@@ -162,14 +224,7 @@ impl Registry {
     pub fn patients_page(&self, request: &PageRequest) -> Result<Page, DbError> {
         let filter = request.filter.trim();
         let pattern = like_pattern(filter);
-        let direction = if request.descending { "DESC" } else { "ASC" };
-        let sql = format!(
-            "SELECT p.study_id, c.code, p.treatment, p.treatment_start, p.bclc, p.hsp90a_ng_ml,
-                    p.last_contact_date, p.last_status, p.withdrawn, p.row_version
-             {PAGE_FROM}
-             ORDER BY {column} {direction}, p.study_id {direction} LIMIT ?3 OFFSET ?4",
-            column = request.sort.sql(),
-        );
+        let sql = page_sql(request.sort, request.descending);
         let limit = i64::try_from(request.limit).unwrap_or(i64::MAX);
         let offset = i64::try_from(request.offset).unwrap_or(i64::MAX);
         let mut statement = self.conn.prepare_cached(&sql)?;
@@ -191,7 +246,9 @@ impl Registry {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let total: i64 = self
             .conn
-            .prepare_cached(&format!("SELECT count(*) {PAGE_FROM}"))?
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM patients p JOIN centers c ON c.id = p.center_id {PAGE_FILTER}"
+            ))?
             .query_row(params![filter, pattern], |row| row.get(0))?;
         Ok(Page {
             rows,
@@ -294,6 +351,86 @@ impl Registry {
         Ok(result)
     }
 
+    /// Every patient still in the study and treated on or before `as_of`,
+    /// in study-id order, with overall survival from the contacts on or
+    /// before `as_of` (all contacts when `as_of` is `None`).
+    ///
+    /// # Errors
+    ///
+    /// A SQLite error.
+    pub fn analysis_rows(&self, as_of: Option<NaiveDate>) -> Result<Vec<AnalysisRow>, DbError> {
+        let rows = self
+            .analysis_patients()?
+            .into_iter()
+            .filter(|p| as_of.is_none_or(|cutoff| p.record.treatment_start <= cutoff))
+            .map(|p| {
+                let os = overall_survival(p.record.treatment_start, &p.followups, as_of);
+                AnalysisRow {
+                    record: p.record,
+                    os,
+                }
+            })
+            .collect();
+        Ok(rows)
+    }
+
+    /// Patients due for a follow-up contact on `today`: still in the study,
+    /// not known to have died (status `alive` or `lost`, or no contact
+    /// yet), and last seen more than `older_than_days` days before `today`,
+    /// where a patient without a contact was last seen at the treatment
+    /// start. Oldest contact first; `offset` and `limit` select a page.
+    ///
+    /// A partial index on the last-seen date keeps a page of the worklist
+    /// cheap at 100,000 patients.
+    ///
+    /// # Errors
+    ///
+    /// A SQLite error.
+    pub fn worklist(
+        &self,
+        today: NaiveDate,
+        older_than_days: u32,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Worklist, DbError> {
+        let due_before = today - chrono::Days::new(u64::from(older_than_days));
+        let sql = format!(
+            "SELECT p.study_id, c.code, p.treatment, p.treatment_start, p.last_contact_date,
+                    p.last_status, p.row_version
+             {WORKLIST_FROM}
+             ORDER BY coalesce(p.last_contact_date, p.treatment_start), p.study_id
+             LIMIT ?2 OFFSET ?3"
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement
+            .query_map(params![due_before, limit, offset], |row| {
+                let treatment_start: NaiveDate = row.get(3)?;
+                let last_contact_date: Option<NaiveDate> = row.get(4)?;
+                let seen = last_contact_date.unwrap_or(treatment_start);
+                Ok(WorklistEntry {
+                    study_id: row.get(0)?,
+                    center: row.get(1)?,
+                    treatment: parse_required(row, 2)?,
+                    treatment_start,
+                    last_contact_date,
+                    last_status: parse_stored(row, 5)?,
+                    days_since_contact: (today - seen).num_days(),
+                    row_version: row.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) {WORKLIST_FROM}"))?
+            .query_row([due_before], |row| row.get(0))?;
+        Ok(Worklist {
+            rows,
+            total: total.unsigned_abs(),
+        })
+    }
+
     /// The centres in code order with their number of patients.
     ///
     /// # Errors
@@ -352,6 +489,68 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const SORTS: [SortColumn; 8] = [
+        SortColumn::StudyId,
+        SortColumn::Center,
+        SortColumn::Treatment,
+        SortColumn::TreatmentStart,
+        SortColumn::Bclc,
+        SortColumn::Hsp90a,
+        SortColumn::LastContact,
+        SortColumn::Status,
+    ];
+
+    fn plan(registry: &Registry, sql: &str) -> String {
+        let mut statement = registry
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let details: Vec<String> = statement
+            .query_map(params!["", "%%", 100, 0], |row| row.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        details.join(" | ")
+    }
+
+    #[test]
+    fn every_page_sort_walks_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let registry = Registry::create(&dir.path().join("plan.sqlite")).unwrap();
+        for sort in SORTS {
+            for descending in [false, true] {
+                let plan = plan(&registry, &page_sql(sort, descending));
+                assert!(
+                    !plan.contains("TEMP B-TREE"),
+                    "{sort:?} sorts every row: {plan}"
+                );
+                assert!(plan.contains("INDEX"), "{sort:?} scans the table: {plan}");
+            }
+        }
+    }
+
+    #[test]
+    fn worklist_walks_its_partial_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let registry = Registry::create(&dir.path().join("plan.sqlite")).unwrap();
+        let sql = format!(
+            "SELECT p.study_id {WORKLIST_FROM}
+             ORDER BY coalesce(p.last_contact_date, p.treatment_start), p.study_id LIMIT 100"
+        );
+        let mut statement = registry
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let details: Vec<String> = statement
+            .query_map(["2020-01-01"], |row| row.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let plan = details.join(" | ");
+        assert!(plan.contains("patients_due"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
 
     #[test]
     fn like_pattern_escapes_wildcards() {

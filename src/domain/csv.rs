@@ -211,7 +211,8 @@ fn read_error(line: u64, error: &csv::Error) -> CsvFileError {
 
 /// Read every record of a file after its header, calling `parse_row` with
 /// the line number, the cells in expected-column order and any cell-count
-/// problem.
+/// problem. A row with a cell-count problem is reported with that problem
+/// only, because its cells cannot be matched to the columns.
 fn read_rows<R: Read, const N: usize, T>(
     input: R,
     expected: &[&'static str; N],
@@ -289,7 +290,16 @@ fn parse_patient(line: u64, cells: [&str; 26], count_error: Option<ValidationErr
         lymph_nodes,
         metastasis,
     ] = cells;
-    let mut errors: Vec<ValidationError> = count_error.into_iter().collect();
+    if let Some(error) = count_error {
+        return PatientRow {
+            line,
+            study_id: study_id.trim().to_string(),
+            center_external: None,
+            record: None,
+            errors: vec![error],
+        };
+    }
+    let mut errors = Vec::new();
     let e = &mut errors;
     let id = keep(e, parse_identifier("study_id", study_id));
     let center_code = keep(e, parse_identifier("center", center));
@@ -370,7 +380,15 @@ fn parse_followup(
     count_error: Option<ValidationError>,
 ) -> FollowUpRow {
     let [study_id, contact_date, status, hsp90a, afp, note] = cells;
-    let mut errors: Vec<ValidationError> = count_error.into_iter().collect();
+    if let Some(error) = count_error {
+        return FollowUpRow {
+            line,
+            study_id: study_id.trim().to_string(),
+            followup: None,
+            errors: vec![error],
+        };
+    }
+    let mut errors = Vec::new();
     let e = &mut errors;
     let id = keep(e, parse_identifier("study_id", study_id));
     let date = keep(e, parse_required_date("contact_date", contact_date));

@@ -34,7 +34,9 @@ pub use baseline::{
 };
 pub use fit::{CoxFit, fit};
 pub use inference::{CoefficientRow, CoxSummary, TestStatistic, aic, concordance, summary};
-pub use stepwise::{Direction, Stepwise, stepwise};
+pub use stepwise::{
+    Candidate, Direction, Move, StepRecord, StepTrace, Stepwise, select_terms, stepwise,
+};
 
 /// How tied event times enter the partial likelihood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

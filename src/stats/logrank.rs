@@ -56,7 +56,8 @@ struct Sums {
 /// for a negative or non-finite `rho`; [`StatsError::SingleGroup`] when
 /// fewer than two groups have subjects; [`StatsError::NoEvents`]; and
 /// [`StatsError::NotEstimable`] when fewer than two groups have anyone at
-/// risk at an event time.
+/// risk at an event time or when the variance of observed minus expected is
+/// zero.
 pub fn logrank(
     time: &[f64],
     event: &[bool],
@@ -102,7 +103,12 @@ pub fn logrank(
         expected: sums.expected,
         chisq,
         df,
-        p: gamma_ur(df as f64 / 2.0, chisq / 2.0),
+        // statrs 0.19 `gamma_ur` panics unless x > 0; P(X >= 0) = 1.
+        p: if chisq > 0.0 {
+            gamma_ur(df as f64 / 2.0, chisq / 2.0)
+        } else {
+            1.0
+        },
     })
 }
 
@@ -195,6 +201,16 @@ fn chi_square(sums: &Sums) -> Result<(f64, usize), StatsError> {
     let reduced = DMatrix::from_fn(kept.len(), kept.len(), |i, j| {
         sums.variance[(kept[i], kept[j])]
     });
+    // R's survdiff fails in solve() here, for example when every subject
+    // dies at the same time (each term d(n - d)/(n - 1) is then 0).
+    if reduced.iter().all(|&v| v == 0.0) {
+        return Err(StatsError::NotEstimable {
+            what: "log-rank chi-square".into(),
+            reason: "the variance of observed minus expected events is zero, as when all \
+                     events fall at one time with no one left at risk after it"
+                .into(),
+        });
+    }
     let inverse = generalised_inverse(reduced);
     Ok(((diff.transpose() * inverse * &diff)[(0, 0)], used.len() - 1))
 }

@@ -84,8 +84,8 @@ impl PatientDraw {
         albi_score(self.albumin_g_l, self.bilirubin_umol_l)
     }
 
-    /// The registry record of this baseline. The ALBI grade is left to be
-    /// computed from albumin and bilirubin.
+    /// Converts the draw to the registry's baseline record. The ALBI grade
+    /// is left empty, so the registry computes it from albumin and bilirubin.
     pub fn to_baseline(&self) -> Baseline {
         Baseline {
             sex: Some(if self.male { Sex::Male } else { Sex::Female }),
@@ -173,7 +173,7 @@ impl Sampler<'_> {
         self.groups[self.group_index(patient)].profile
     }
 
-    /// A yes/no variable whose share of "yes" in each group is `share`.
+    /// Draws a yes/no variable whose share of "yes" in each group is `share`.
     fn binary(
         &mut self,
         terms: &[(f64, &[f64])],
@@ -186,8 +186,8 @@ impl Sampler<'_> {
             .collect()
     }
 
-    /// A measured value drawn from each group's marginal, with the
-    /// stratified uniforms it was drawn at.
+    /// Draws a measured value from each group's marginal and returns the
+    /// values with the stratified uniforms they were drawn at.
     fn measured(
         &mut self,
         terms: &[(f64, &[f64])],
@@ -321,8 +321,8 @@ fn draw_liver(sampler: &mut Sampler, latent: &LatentFactors, draws: &mut [Patien
     }
 }
 
-/// Albumin (g/L) and bilirubin (µmol/L), each rounded to 0.1, whose ALBI
-/// score is `score` up to rounding and whose ALBI grade is `grade`.
+/// Draws albumin (g/L) and bilirubin (µmol/L), each rounded to 0.1, whose
+/// ALBI score is `score` up to rounding and whose ALBI grade is `grade`.
 ///
 /// Bilirubin is drawn first, log-normal around a median that rises with the
 /// score and truncated so that the albumin solving the ALBI equation falls in
@@ -391,8 +391,9 @@ fn draw_tumor(sampler: &mut Sampler, latent: &LatentFactors, draws: &mut [Patien
     draw_spread(sampler, latent, draws);
 }
 
-/// Tumour number at stratified uniform `u`: one lesion below `1 − multiple`,
-/// above it two plus a geometric-like count of further lesions.
+/// Returns the tumour number at stratified uniform `u`: one lesion below
+/// `1 − multiple`, and above it two plus a geometric-like count of further
+/// lesions.
 fn tumor_number(u: f64, multiple: f64) -> u32 {
     let single = 1.0 - multiple;
     if u < single {
@@ -403,7 +404,7 @@ fn tumor_number(u: f64, multiple: f64) -> u32 {
     (2 + extra).min(MAX_TUMOR_NUMBER)
 }
 
-/// PVTT, N and M, each given to the stage C patients with the highest
+/// Draws PVTT, N and M, each given to the stage C patients with the highest
 /// scores until the group's share is reached.
 fn draw_spread(sampler: &mut Sampler, latent: &LatentFactors, draws: &mut [PatientDraw]) {
     let patients = sampler.patients;
@@ -439,9 +440,10 @@ fn draw_spread(sampler: &mut Sampler, latent: &LatentFactors, draws: &mut [Patie
     }
 }
 
-/// HSP90α, log-normal with each group's published mean and standard
-/// deviation, ranked by a score that rises with tumour burden, liver
-/// dysfunction, AFP, Child–Pugh B, N and M.
+/// Draws HSP90α, log-normal with each group's published mean and standard
+/// deviation. Patients are ranked by a score that rises with tumour burden
+/// (and so with BCLC stage and tumour number), liver dysfunction, AFP,
+/// Child–Pugh B, N and M.
 fn draw_hsp90a(sampler: &mut Sampler, latent: &LatentFactors, draws: &mut [PatientDraw]) {
     let as_number = |flag: bool| if flag { 1.0 } else { 0.0 };
     let afp: Vec<f64> = draws

@@ -2,9 +2,9 @@
 //! external validation set, and how patients and treatment start dates are
 //! spread over them.
 //!
-//! The hospital names are invented. The published study names neither its
+//! The hospital names are invented. The published study gives neither its
 //! hospitals' case mix nor which of them validated externally, only that the
-//! external centres treated 299 of the 1429 TACE patients; the two centres
+//! external centres treated 299 of the 1429 TACE patients. The two centres
 //! flagged external here hold exactly that share of TACE patients.
 
 use chrono::NaiveDate;
@@ -84,7 +84,7 @@ const START_YEAR_WEIGHTS: [(i32, f64); 6] = [
     (2021, 0.19),
 ];
 
-/// The seven centres of the synthetic registry, in a fixed order.
+/// Lists the seven centres of the synthetic registry, in a fixed order.
 pub fn centers() -> Vec<Center> {
     CENTER_SPECS
         .iter()
@@ -96,7 +96,7 @@ pub fn centers() -> Vec<Center> {
         .collect()
 }
 
-/// Centre index (into [`centers`]) per patient. Each treatment group is
+/// Assigns each patient a centre index into [`centers`]. Each treatment group is
 /// apportioned to the centres in proportion to their default counts, by
 /// largest remainder, and the allocation is shuffled within the group, so
 /// the default cohort reproduces the counts exactly.
@@ -143,7 +143,7 @@ fn apportion(total: usize, weights: &[usize]) -> Vec<usize> {
     counts
 }
 
-/// A treatment start date: a year from 2016 to 2021 by
+/// Draws a treatment start date: a year from 2016 to 2021 by
 /// [`START_YEAR_WEIGHTS`], then a uniform day of that year.
 pub(super) fn draw_treatment_start(rng: &mut ChaCha8Rng) -> NaiveDate {
     let total: f64 = START_YEAR_WEIGHTS.iter().map(|(_, w)| w).sum();

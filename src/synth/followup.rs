@@ -26,7 +26,7 @@ const LOSS_PER_CONTACT: f64 = 0.012;
 /// Share of alive contacts with a repeat HSP90α and AFP.
 const REPEAT_LAB_SHARE: f64 = 0.35;
 
-/// What the contacts of one patient are generated from.
+/// Inputs from which the contacts of one patient are generated.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Course<'a> {
     pub study_id: &'a str,
@@ -49,7 +49,8 @@ impl Course<'_> {
     }
 }
 
-/// The contacts of one patient, in date order, none after `cutoff`.
+/// Generates the contacts of one patient, in date order, none after
+/// `cutoff`.
 pub(super) fn contacts(rng: &mut ChaCha8Rng, course: &Course, cutoff: NaiveDate) -> Vec<FollowUp> {
     let death_day = course.death_day();
     let cutoff_day = (cutoff - course.treatment_start).num_days().max(0) as u64;

@@ -43,8 +43,8 @@ pub(super) fn truncated_normal_quantile(a: f64, b: f64, u: f64) -> f64 {
     normal_quantile(pa + u * (pb - pa)).clamp(a, b)
 }
 
-/// A score per patient: the weighted sum of latent factors plus independent
-/// standard normal noise times `noise_sd`.
+/// Draws a score per patient: the weighted sum of latent factors plus
+/// independent standard normal noise times `noise_sd`.
 pub(super) fn latent_score(
     rng: &mut ChaCha8Rng,
     terms: &[(f64, &[f64])],
@@ -63,9 +63,9 @@ pub(super) fn latent_score(
         .collect()
 }
 
-/// Stratified uniforms from the ranks of `scores` within each group: the
-/// patient ranked `r` (from the lowest score) of `n` gets `(r + v) / n` with
-/// `v` uniform on [0, 1).
+/// Draws stratified uniforms from the ranks of `scores` within each group.
+/// The patient ranked `r` (from the lowest score) of `n` gets `(r + v) / n`
+/// with `v` uniform on [0, 1).
 pub(super) fn stratified_uniforms(
     rng: &mut ChaCha8Rng,
     scores: &[f64],
@@ -154,7 +154,7 @@ pub(super) struct BinnedMarginal {
 }
 
 impl BinnedMarginal {
-    /// A marginal with one cut whose base distribution puts the share
+    /// Builds a marginal with one cut whose base distribution puts the share
     /// `share_at_or_above` at or above `cut`, so that the two bins join
     /// without a jump in density.
     pub fn with_cut(
@@ -178,9 +178,10 @@ impl BinnedMarginal {
         }
     }
 
-    /// A marginal whose base distribution is fitted to the shares below the
-    /// first cut and at or above the last one, so that the outer bins join
-    /// their neighbours smoothly; middle bins still get their exact shares.
+    /// Builds a marginal whose base distribution is fitted to the shares
+    /// below the first cut and at or above the last one, so that the outer
+    /// bins join their neighbours smoothly. Middle bins still get their exact
+    /// shares.
     pub fn fitted(
         scale: Scale,
         (lower, upper): (f64, f64),
@@ -205,7 +206,7 @@ impl BinnedMarginal {
         }
     }
 
-    /// A truncated normal (or log-normal) with no cuts.
+    /// Builds a truncated normal (or log-normal) marginal with no cuts.
     pub fn unbinned(
         scale: Scale,
         center: f64,
@@ -225,8 +226,8 @@ impl BinnedMarginal {
         }
     }
 
-    /// The value at stratified uniform `u`, rounded to the marginal's
-    /// decimals without leaving its bin.
+    /// Returns the value at stratified uniform `u`, rounded to the
+    /// marginal's decimals without leaving its bin.
     pub fn value_at(&self, u: f64) -> f64 {
         let bin = category(u, &self.shares);
         let below: f64 = self.shares[..bin].iter().sum();

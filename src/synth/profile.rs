@@ -99,8 +99,8 @@ pub(super) struct TreatmentGroup {
 }
 
 impl TreatmentGroup {
-    /// The two groups of a cohort of `patients`, without TACE first, sized
-    /// in the published ratio of 1126 to 1429.
+    /// Splits a cohort of `patients` into the two groups, without TACE
+    /// first, sized in the published ratio of 1126 to 1429.
     pub fn split(patients: usize) -> [TreatmentGroup; 2] {
         let tace = (patients as f64 * TACE_SHARE).round() as usize;
         let none = patients - tace;

@@ -108,8 +108,8 @@ impl BaselineHazard {
     }
 }
 
-/// The cumulative hazard `h` with mean `exp(−h · r)` over `relative_risks`
-/// equal to `survival`, by bisection on `log h`.
+/// Solves for the cumulative hazard `h` at which the mean of `exp(−h · r)`
+/// over `relative_risks` equals `survival`, by bisection on `log h`.
 fn solve_cumulative_hazard(relative_risks: &[f64], survival: f64) -> f64 {
     let mean_survival = |h: f64| {
         relative_risks.iter().map(|r| (-h * r).exp()).sum::<f64>() / relative_risks.len() as f64

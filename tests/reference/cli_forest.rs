@@ -1,6 +1,7 @@
 //! `tace-registry stats rsf` run as a process on veteran: the JSON keys and
 //! values, reproducibility for a seed, and the exit status and message of
-//! invalid settings.
+//! invalid settings. Also `tace-registry bench --json` on a small generated
+//! data set: its keys and positive times.
 
 use std::process::{Command, Output};
 
@@ -132,4 +133,70 @@ fn rsf_min_node_too_large_fails() {
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("minimum node size"), "stderr: {stderr}");
+}
+
+/// Runs `tace-registry bench` with the flags.
+fn run_bench(flags: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tace-registry"))
+        .arg("bench")
+        .args(flags)
+        .output()
+        .expect("run tace-registry")
+}
+
+#[test]
+fn bench_json_has_positive_times() {
+    let output = run_bench(&["--rows", "120", "--repeats", "1", "--warmup", "0", "--json"]);
+    let json = stdout_json(&output);
+    assert_eq!(json["rows"], 120);
+    assert_eq!(json["covariates"], 10);
+    assert_eq!(json["repeats"], 1);
+    assert_eq!(json["warmup"], 0);
+    assert_eq!(json["forest"]["trees"], 500, "default tree count");
+    assert_eq!(json["forest"]["mtry"], 4, "ceil(sqrt(10))");
+    assert_eq!(json["forest"]["min_node_size"], 15);
+    let events = json["events"].as_u64().expect("events");
+    assert!(events > 0, "no events among 120 rows");
+    assert!(events < 120, "no censoring among 120 rows");
+    assert!(json["threads"].as_u64().expect("threads") >= 1);
+    let c = json["cox_c_index"].as_f64().expect("cox_c_index");
+    assert!(c > 0.55, "Cox C {c} shows no dependence on the covariates");
+    assert!(c < 1.0, "Cox C {c}");
+
+    let timings = json["timings"].as_array().expect("timings");
+    let operations: Vec<&str> = timings
+        .iter()
+        .map(|t| t["operation"].as_str().expect("operation"))
+        .collect();
+    assert_eq!(
+        operations,
+        [
+            "cox_fit_efron",
+            "harrell_c",
+            "forest_fit",
+            "forest_predict_row"
+        ]
+    );
+    for timing in timings {
+        let operation = &timing["operation"];
+        assert_eq!(timing["runs"], 1, "{operation}");
+        let [median, min, max] = ["median_seconds", "min_seconds", "max_seconds"].map(|key| {
+            timing[key]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{operation} {key}"))
+        });
+        assert!(min > 0.0, "{operation}: min {min} s");
+        assert!(min <= median, "{operation}: min {min} > median {median}");
+        assert!(median <= max, "{operation}: median {median} > max {max}");
+        assert!(max < 60.0, "{operation}: max {max} s");
+    }
+}
+
+#[test]
+fn bench_too_few_rows_fails() {
+    let output = run_bench(&["--rows", "20", "--repeats", "1", "--json"]);
+    assert!(!output.status.success(), "--rows 20 must fail");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--rows 20"), "stderr: {stderr}");
+    assert!(output.stdout.is_empty(), "nothing on stdout on failure");
 }

@@ -100,7 +100,7 @@ pub(crate) fn load_case(reference: &Value, terms: &[String]) -> CaseData {
 }
 
 /// R's model.matrix name of one of our design columns.
-fn r_name(ours: &str, formula: &str) -> String {
+pub(crate) fn r_name(ours: &str, formula: &str) -> String {
     match ours.split_once('=') {
         Some((column, level)) if formula.contains(&format!("factor({column})")) => {
             format!("factor({column}){level}")

@@ -39,7 +39,6 @@ const SEEDS: [u64; 2] = [1, 2];
 /// A reference data set: its design matrix in `row_ids` order and the
 /// 0-based positions of the test split.
 struct Reference {
-    name: &'static str,
     json: Value,
     x: DMatrix<f64>,
     data: SurvivalData,
@@ -108,7 +107,6 @@ fn load(name: &'static str) -> Reference {
     let test_ids: Vec<i64> = test_rows.iter().map(|&i| ids[i]).collect();
     assert_eq!(test_ids, integers(&input["test_ids"]), "{name}: test split");
     Reference {
-        name,
         json,
         x: design.x,
         data: SurvivalData::new(&time, &event).expect("outcome"),

@@ -8,6 +8,7 @@ mod common;
 mod brier;
 mod calibration;
 mod cli_forest;
+mod cli_metrics;
 mod concordance;
 mod cox;
 mod decision_curve;

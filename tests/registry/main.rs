@@ -9,5 +9,13 @@
 
 mod common;
 
+mod cli;
+mod concurrency;
+mod dtsdhcc;
+mod export;
+mod import;
 mod migrate;
+mod queries;
+mod rejects;
 mod validate;
+mod writes;

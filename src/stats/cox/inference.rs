@@ -70,9 +70,14 @@ pub struct CoxSummary {
 }
 
 /// Upper-tail probability of a chi-square variable with `df` degrees of
-/// freedom (`df ≥ 1`).
+/// freedom (`df ≥ 1`); 1 for a statistic of 0 or below.
 pub(crate) fn chi_square_upper(statistic: f64, df: usize) -> f64 {
-    gamma_ur(df as f64 / 2.0, statistic.max(0.0) / 2.0)
+    // statrs 0.19 `gamma_ur` panics unless x > 0, so P(X >= 0) = 1 is
+    // returned here; a coefficient of exactly 0 gives such a statistic.
+    if statistic <= 0.0 {
+        return 1.0;
+    }
+    gamma_ur(df as f64 / 2.0, statistic / 2.0)
 }
 
 /// Summarise a fitted model: Wald z and two-sided normal p for each

@@ -182,7 +182,7 @@ fn load_tree(saved: &SavedTree, n_features: usize, grid_len: usize) -> Result<Tr
 }
 
 fn load_leaf(flat: &[u32], grid_len: usize) -> Result<Leaf, String> {
-    if flat.len() % 3 != 0 {
+    if !flat.len().is_multiple_of(3) {
         return Err(
             "a leaf's step list is not made of (time index, events, at risk) triples".into(),
         );

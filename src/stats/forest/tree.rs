@@ -325,10 +325,10 @@ impl<'t, 'a> Builder<'t, 'a> {
                     }
                 },
             );
-            if let Some(cut) = variable_best {
-                if best.as_ref().is_none_or(|b| cut.statistic() > b.2) {
-                    best = Some((variable, cut, cut.statistic()));
-                }
+            if let Some(cut) = variable_best
+                && best.as_ref().is_none_or(|b| cut.statistic() > b.2)
+            {
+                best = Some((variable, cut, cut.statistic()));
             }
         }
         let (variable, cut, _) = best?;
