@@ -13,6 +13,7 @@ use crossterm::event;
 
 use crate::db::Registry;
 
+pub mod active_models;
 pub mod app;
 pub mod describe;
 pub mod form;

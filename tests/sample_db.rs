@@ -137,7 +137,10 @@ fn sample_models_match_the_published_pattern() {
     let benefit = metrics("benefit");
     let with = benefit["median_os_benefit"]["value"].as_f64().unwrap();
     let without = benefit["median_os_non_benefit"]["value"].as_f64().unwrap();
-    assert!(with > without, "benefit median {with} <= non-benefit {without}");
+    assert!(
+        with > without,
+        "benefit median {with} <= non-benefit {without}"
+    );
 
     let survival = metrics("survival");
     let kept: Vec<&str> = survival["univariate_kept"]

@@ -15,6 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::db::{Registry, local_today};
+use crate::tui::active_models::ActiveModels;
 use crate::tui::format;
 use crate::tui::jobs::Running;
 use crate::tui::keymap::{self, Binding};
@@ -159,6 +160,8 @@ pub struct Shared {
     /// The last cohort survival summary and the data version it was
     /// computed at.
     pub cohort: Option<(u64, Result<CohortData, String>)>,
+    /// The active models as parsed at a models version.
+    models: Option<(u64, ActiveModels)>,
 }
 
 impl Shared {
@@ -182,6 +185,27 @@ impl Shared {
     /// Record that the registry's data changed.
     pub fn data_changed(&mut self) {
         self.data_version += 1;
+    }
+
+    /// Record that the active models may have changed.
+    pub fn models_changed(&mut self) {
+        self.models_version += 1;
+    }
+
+    /// The active models, read again after they changed.
+    pub fn active_models(&mut self) -> &ActiveModels {
+        let stale = self
+            .models
+            .as_ref()
+            .is_none_or(|(version, _)| *version != self.models_version);
+        if stale {
+            let models = ActiveModels::load(self.registry.connection());
+            self.models = Some((self.models_version, models));
+        }
+        match &self.models {
+            Some((_, models)) => models,
+            None => unreachable!("loaded above"),
+        }
     }
 }
 
@@ -307,6 +331,7 @@ impl App {
                 data_version: 0,
                 models_version: 0,
                 cohort: None,
+                models: None,
             },
             stack: vec![Screen::Patients(PatientsScreen::new())],
             help: false,

@@ -11,6 +11,18 @@ use crate::domain::derived::{
 };
 use crate::domain::patient::yes_no;
 
+/// The label of a baseline variable given by its CSV column, or the column
+/// itself when it is not a baseline variable.
+pub fn variable_label(column: &str) -> String {
+    crate::domain::validate::variable(column).map_or(column.to_string(), |v| v.label.to_string())
+}
+
+/// Labels of a list of CSV columns, joined by commas.
+pub fn variable_labels(columns: &[String]) -> String {
+    let labels: Vec<String> = columns.iter().map(|c| variable_label(c)).collect();
+    labels.join(", ")
+}
+
 /// One line of the baseline: label, value with unit (or `None` when
 /// missing) and the derived category, if the variable has one.
 #[derive(Debug, Clone, PartialEq)]

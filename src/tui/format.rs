@@ -78,6 +78,28 @@ pub fn fit(text: &str, columns: usize) -> String {
     format!("{cut}{}", " ".repeat(pad))
 }
 
+/// `text` broken into lines of at most `columns` columns at spaces; a word
+/// longer than a line is cut.
+pub fn wrap_words(text: &str, columns: usize) -> Vec<String> {
+    let columns = columns.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let needed = width(word) + usize::from(!line.is_empty());
+        if !line.is_empty() && width(&line) + needed > columns {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&truncate(word, columns));
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// The first letter in upper case, for labels that start a line.
 pub fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
@@ -107,6 +129,13 @@ mod tests {
         assert_eq!(truncate("abcdef", 0), "");
         assert_eq!(fit("ab", 4), "ab  ");
         assert_eq!(width(&fit("HSP90α high", 5)), 5);
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces() {
+        assert_eq!(wrap_words("a bb ccc dddd", 6), vec!["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap_words("", 6), vec![""]);
+        assert_eq!(wrap_words("abcdefgh", 4), vec!["abc…"]);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Cohort survival: Kaplan–Meier curves of overall survival by treatment,
-//! by HSP90α group and by model-derived groups, each with the log-rank
-//! p-value and the median survival with its 95% confidence interval.
+//! by HSP90α group (cut-off 143.5 ng/mL), and of the TACE patients by
+//! predicted benefit and by risk group from the active models, each with
+//! the log-rank p-value and the median survival with its 95% confidence
+//! interval.
 //!
 //! The summary reads every patient still in the study, so it is computed
 //! on a worker thread with its own registry connection and kept until the
@@ -22,6 +24,7 @@ use crate::domain::derived::{hsp90a_high, overall_survival};
 use crate::pipeline::progress::Progress;
 use crate::stats::km::{Groups, KmSettings, kaplan_meier_by_group};
 use crate::stats::logrank::logrank;
+use crate::tui::active_models::ActiveModels;
 use crate::tui::app::{Action, Outcome, SECTION_BINDINGS, Shared};
 use crate::tui::format;
 use crate::tui::jobs::Running;
@@ -169,8 +172,10 @@ pub fn panel(
     }
 }
 
-/// The survival summaries of the patients still in the study.
-pub fn summarise(patients: &[AnalysisPatient]) -> CohortData {
+/// The survival summaries of the patients still in the study; with the
+/// active models, also of the TACE patients by predicted benefit
+/// (probability ≥ 0.5) and by risk group.
+pub fn summarise(patients: &[AnalysisPatient], models: Option<&ActiveModels>) -> CohortData {
     let (time, event) = survival_times(patients);
     let treatment: Vec<Option<String>> = patients
         .iter()
@@ -198,7 +203,7 @@ pub fn summarise(patients: &[AnalysisPatient]) -> CohortData {
         .collect();
     let high = format!("HSP90α ≥ {HSP90A_HIGH_NG_ML}");
     let low = format!("HSP90α < {HSP90A_HIGH_NG_ML}");
-    let panels = vec![
+    let mut panels = vec![
         panel(
             "By treatment",
             &time,
@@ -207,17 +212,89 @@ pub fn summarise(patients: &[AnalysisPatient]) -> CohortData {
             &["TACE", "no TACE"],
         ),
         panel(
-            "By HSP90α (all patients)",
+            "By HSP90α",
             &time,
             &event,
             &hsp90a,
             &[low.as_str(), high.as_str()],
         ),
     ];
+    if let Some(models) = models {
+        panels.extend(model_panels(patients, &time, &event, models));
+    }
     CohortData {
         patients: patients.len(),
         panels,
     }
+}
+
+/// Probability at or above which a patient is counted as predicted to
+/// benefit from TACE.
+pub const BENEFIT_THRESHOLD: f64 = 0.5;
+
+/// Curves of the TACE patients by predicted benefit and by the active
+/// survival model's risk group; a panel says why when its model is not
+/// available.
+fn model_panels(
+    patients: &[AnalysisPatient],
+    time: &[f64],
+    event: &[bool],
+    models: &ActiveModels,
+) -> Vec<Panel> {
+    let tace: Vec<usize> = (0..patients.len())
+        .filter(|&i| patients[i].record.treatment == Treatment::Tace)
+        .collect();
+    let t: Vec<f64> = tace.iter().map(|&i| time[i]).collect();
+    let e: Vec<bool> = tace.iter().map(|&i| event[i]).collect();
+    let baselines: Vec<&crate::domain::Baseline> =
+        tace.iter().map(|&i| &patients[i].record.baseline).collect();
+    let unavailable = |title: &str, reason: String| Panel {
+        title: title.to_string(),
+        groups: Err(reason),
+        logrank_p: Err("no groups".into()),
+        left_out: 0,
+    };
+    let benefit = match &models.benefit {
+        Ok(_) => {
+            let labels: Vec<Option<String>> = baselines
+                .iter()
+                .map(|b| {
+                    models.benefit(b).ok().map(|p| {
+                        if p.probability >= BENEFIT_THRESHOLD {
+                            "benefit".to_string()
+                        } else {
+                            "no benefit".to_string()
+                        }
+                    })
+                })
+                .collect();
+            panel(
+                "TACE by predicted benefit",
+                &t,
+                &e,
+                &labels,
+                &["benefit", "no benefit"],
+            )
+        }
+        Err(reason) => unavailable("TACE by predicted benefit", reason.clone()),
+    };
+    let risk = match models.risk_groups(&baselines) {
+        Ok(groups) => {
+            let labels: Vec<Option<String>> = groups
+                .into_iter()
+                .map(|g| g.map(|g| format!("{g} risk")))
+                .collect();
+            panel(
+                "TACE by risk group",
+                &t,
+                &e,
+                &labels,
+                &["low risk", "high risk"],
+            )
+        }
+        Err(reason) => unavailable("TACE by risk group", reason),
+    };
+    vec![benefit, risk]
 }
 
 /// Read the registry at `path` on this thread and summarise it.
@@ -226,15 +303,17 @@ pub fn summarise(patients: &[AnalysisPatient]) -> CohortData {
 ///
 /// When the registry cannot be opened or read.
 pub fn compute(path: &Path, progress: &dyn Progress) -> anyhow::Result<CohortData> {
-    progress.report(0, 2, "reading patients");
+    progress.report(0, 3, "reading patients");
     let registry = Registry::open(path)?;
     let patients = registry.analysis_patients()?;
     if progress.is_cancelled() {
         anyhow::bail!("the cohort summary was cancelled");
     }
-    progress.report(1, 2, "estimating survival");
-    let data = summarise(&patients);
-    progress.report(2, 2, "done");
+    progress.report(1, 3, "reading the active models");
+    let models = ActiveModels::load(registry.connection());
+    progress.report(2, 3, "estimating survival");
+    let data = summarise(&patients, Some(&models));
+    progress.report(3, 3, "done");
     Ok(data)
 }
 
