@@ -196,7 +196,7 @@ mod tests {
     #[test]
     fn missing_stays_missing() {
         let lines = baseline_lines(&Baseline::default());
-        assert_eq!(lines.len(), 22);
+        assert_eq!(lines.len(), 21);
         for line in &lines {
             assert_eq!(line.value, None, "{}", line.label);
             assert_eq!(line.category, "", "{}", line.label);

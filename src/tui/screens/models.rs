@@ -358,15 +358,22 @@ pub fn promote(registry: &mut Registry, id: i64) -> Result<(), String> {
     Ok(())
 }
 
+/// Two versions side by side: a title and, per figure, its label and the
+/// active and the selected version's values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    pub title: String,
+    pub rows: Vec<(String, String, String)>,
+}
+
 /// The models screen.
 pub struct ModelsScreen {
     pub selected: usize,
     versions: Option<(u64, Result<Vec<VersionRow>, String>)>,
     /// The key metric of each version, read from its metrics once.
     headlines: Vec<String>,
-    /// The comparison shown over the screen: title and, per figure, its
-    /// label and the active and selected versions' values.
-    pub comparison: Option<(String, Vec<(String, String, String)>)>,
+    /// The comparison shown over the screen.
+    pub comparison: Option<Comparison>,
     /// The candidate waiting for "promote? y/n".
     pub confirm_promote: Option<i64>,
 }
@@ -530,13 +537,13 @@ impl ModelsScreen {
                 (label, value, other)
             })
             .collect();
-        self.comparison = Some((
-            format!(
+        self.comparison = Some(Comparison {
+            title: format!(
                 " Compare {} v{} (active) with v{} (selected) · Esc closes ",
                 selected.kind, active.id, selected.id
             ),
             rows,
-        ));
+        });
     }
 
     pub fn refresh(&mut self, _shared: &mut Shared) {
@@ -594,8 +601,8 @@ impl ModelsScreen {
         }
         self.render_table(frame, table_area);
         self.render_details(frame, detail_area);
-        if let Some((title, rows)) = &self.comparison {
-            render_comparison(frame, area, title, rows);
+        if let Some(comparison) = &self.comparison {
+            render_comparison(frame, area, &comparison.title, &comparison.rows);
         }
         if let Some(id) = self.confirm_promote {
             popup::render_message(

@@ -367,6 +367,8 @@ impl PatientsScreen {
                 return Outcome::Push(Box::new(Screen::PatientForm(PatientForm::new_patient())));
             }
             Action::Open | Action::Edit | Action::AddFollowUp => {
+                // A key can come before the first draw has read a page.
+                self.load(shared);
                 let Some(row) = self.selected_row() else {
                     shared.set_status(StatusKind::Info, "No patient is selected.");
                     return Outcome::Stay;

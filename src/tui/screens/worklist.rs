@@ -182,6 +182,8 @@ impl WorklistScreen {
                 self.selected = 0;
             }
             Action::Open | Action::AddFollowUp => {
+                // A key can come before the first draw has read a page.
+                self.load(shared);
                 let Some(study_id) = self.selected_study_id() else {
                     shared.set_status(StatusKind::Info, "No patient is due.");
                     return Outcome::Stay;
