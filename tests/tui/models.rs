@@ -131,6 +131,8 @@ fn refit_runs_on_worker_and_stores_candidates() {
     finish_jobs(&mut app);
     let text = screen(&mut app);
     assert!(text.contains("Refit finished"), "{text}");
+    assert!(text.contains("Benefit v1"), "{text}");
+    assert!(text.contains("Survival v2"), "{text}");
     let conn = Connection::open(&path).expect("open");
     let stored = versions::list(&conn).expect("versions");
     assert_eq!(stored.len(), 2);
