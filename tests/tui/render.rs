@@ -183,6 +183,24 @@ fn list_shows_only_visible_rows() {
 }
 
 #[test]
+fn narrow_list_drops_minor_columns() {
+    let (_dir, path) = sample_copy();
+    let mut app = app_on(&path);
+    let wide = screen(&mut app);
+    for header in ["Centre", "Months", "Benefit", "Risk", "F/U"] {
+        assert!(wide.contains(header), "80 columns lack {header}:\n{wide}");
+    }
+    let narrow = render(&mut app, MIN_WIDTH, MIN_HEIGHT);
+    for header in ["Study id", "HSP90α", "Status", "Benefit", "F/U"] {
+        assert!(
+            narrow.contains(header),
+            "{MIN_WIDTH} columns lack {header}:\n{narrow}"
+        );
+    }
+    assert!(!narrow.contains("Months"), "{narrow}");
+}
+
+#[test]
 fn filter_narrows_list_and_title() {
     let (_dir, path) = sample_copy();
     let mut app = app_on(&path);

@@ -422,7 +422,7 @@ impl CohortScreen {
             Ok(groups) => {
                 let curves: Vec<Curve> = groups.iter().map(|g| g.curve.clone()).collect();
                 km_chart::render(frame, chart_area, &title, &curves, CHART_MONTHS);
-                render_table(frame, table_area, groups, panel.left_out, data.patients);
+                render_table(frame, table_area, groups, panel.left_out);
             }
             Err(error) => {
                 frame.render_widget(
@@ -436,13 +436,8 @@ impl CohortScreen {
     }
 }
 
-fn render_table(
-    frame: &mut Frame,
-    area: Rect,
-    groups: &[GroupSummary],
-    left_out: usize,
-    patients: usize,
-) {
+fn render_table(frame: &mut Frame, area: Rect, groups: &[GroupSummary], left_out: usize) {
+    let patients: usize = groups.iter().map(|g| g.n).sum::<usize>() + left_out;
     let months = |v: Option<f64>| v.map_or("NR".to_string(), |m| format!("{m:.1}"));
     let rows: Vec<Row> = groups
         .iter()

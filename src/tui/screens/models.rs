@@ -746,7 +746,7 @@ fn headline(v: &VersionRow) -> String {
     };
     match v.kind {
         ModelKind::Benefit => serde_json::from_str::<BenefitMetrics>(metrics)
-            .map(|m| format!("val. AUC {}", estimate_short(&m.auc_validation)))
+            .map(|m| format!("validation AUC {}", estimate_short(&m.auc_validation)))
             .unwrap_or_default(),
         ModelKind::Survival => serde_json::from_str::<SurvivalMetrics>(metrics)
             .map(|m| {
@@ -754,7 +754,7 @@ fn headline(v: &VersionRow) -> String {
                     .internal
                     .as_ref()
                     .map_or("n/a".to_string(), |s| estimate_short(&s.c_index));
-                format!("int. C {c} · {} variables", m.selected.len())
+                format!("internal C {c}")
             })
             .unwrap_or_default(),
     }

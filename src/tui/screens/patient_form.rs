@@ -220,7 +220,7 @@ fn fields(record: Option<&PatientRecord>) -> Vec<Field> {
         ),
         Field::new(
             "center_external",
-            "external validation centre",
+            "external centre",
             "",
             FieldKind::Choice(EXTERNAL),
             record.map_or("no", |r| yes_no(r.center_external)),

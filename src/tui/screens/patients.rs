@@ -421,6 +421,8 @@ impl PatientsScreen {
         let before = queries::overdue_before(shared.today, DUE_AFTER_MONTHS);
         let rows = self.rows().to_vec();
         let predicted = self.predictions.for_rows(shared, &rows);
+        let widths = column_widths(area.width.saturating_sub(2));
+        let shown: Vec<usize> = (0..COLUMNS.len()).filter(|&i| widths[i] > 0).collect();
         let table_rows: Vec<Row> = rows
             .iter()
             .zip(&predicted)
@@ -443,7 +445,7 @@ impl PatientsScreen {
                 } else {
                     ratatui::style::Style::default()
                 };
-                Row::new(vec![
+                let cells = [
                     Cell::from(p.study_id.clone()),
                     Cell::from(p.center.clone()),
                     Cell::from(treatment_label(p.treatment)),
@@ -454,27 +456,27 @@ impl PatientsScreen {
                     Cell::from(prediction.benefit.clone()),
                     Cell::from(prediction.risk_group.clone()),
                     Cell::from(if due { "due" } else { "" }).style(theme::warning()),
-                ])
-                .style(style)
+                ];
+                let cells: Vec<Cell> = cells
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| shown.contains(i))
+                    .map(|(_, c)| c)
+                    .collect();
+                Row::new(cells).style(style)
             })
             .collect();
-        let header = Row::new(vec![
-            "Study id", "Centre", "Tx", "BCLC", "HSP90α", "Months", "Status", "Benefit", "Risk",
-            "F/U",
-        ])
-        .style(theme::header());
-        let widths = [
-            Constraint::Min(9),
-            Constraint::Length(6),
-            Constraint::Length(4),
-            Constraint::Length(4),
-            Constraint::Length(7),
-            Constraint::Length(6),
-            Constraint::Length(10),
-            Constraint::Length(7),
-            Constraint::Length(5),
-            Constraint::Length(3),
-        ];
+        let header = Row::new(shown.iter().map(|&i| COLUMNS[i].0)).style(theme::header());
+        let widths: Vec<Constraint> = shown
+            .iter()
+            .map(|&i| {
+                if i == 0 {
+                    Constraint::Min(widths[i])
+                } else {
+                    Constraint::Length(widths[i])
+                }
+            })
+            .collect();
         let table = Table::new(table_rows, widths)
             .header(header)
             .column_spacing(1)
@@ -500,6 +502,42 @@ impl PatientsScreen {
             );
         }
     }
+}
+
+/// Columns of the list: header and width. The study id column takes what
+/// is left over.
+const COLUMNS: [(&str, u16); 10] = [
+    ("Study id", 9),
+    ("Centre", 6),
+    ("Tx", 4),
+    ("BCLC", 4),
+    ("HSP90α", 7),
+    ("Months", 6),
+    ("Status", 10),
+    ("Benefit", 7),
+    ("Risk", 5),
+    ("F/U", 3),
+];
+
+/// Columns given up, in this order, when the table is too narrow for all:
+/// months followed, centre, then risk group.
+const DROP_ORDER: [usize; 3] = [5, 1, 8];
+
+/// The width of each column in `width` columns of table, 0 for a column
+/// left out.
+fn column_widths(width: u16) -> [u16; 10] {
+    let mut widths = COLUMNS.map(|(_, w)| w);
+    let needed = |widths: &[u16; 10]| -> u16 {
+        let shown = widths.iter().filter(|w| **w > 0).count() as u16;
+        widths.iter().sum::<u16>() + shown.saturating_sub(1)
+    };
+    for column in DROP_ORDER {
+        if needed(&widths) <= width {
+            break;
+        }
+        widths[column] = 0;
+    }
+    widths
 }
 
 /// Short treatment label for tables.

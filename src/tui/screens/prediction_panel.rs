@@ -76,12 +76,22 @@ impl PredictionPanel {
             patient.record.treatment,
         ));
         let rows = usize::from(text_area.height.saturating_sub(2)).max(1);
-        self.top = self.top.min(lines.len().saturating_sub(rows));
+        let inner_width = usize::from(text_area.width.saturating_sub(2)).max(1);
+        let total: usize = lines
+            .iter()
+            .map(|l| l.width().div_ceil(inner_width).max(1))
+            .sum();
+        let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+        self.top = self.top.min(total.saturating_sub(rows));
+        let title = if total > rows {
+            " Predictions (j/k scroll) "
+        } else {
+            " Predictions "
+        };
         frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
+            paragraph
                 .scroll((u16::try_from(self.top).unwrap_or(0), 0))
-                .block(Block::bordered().title(" Predictions ")),
+                .block(Block::bordered().title(title)),
             text_area,
         );
         if chart_area.width > 0 && chart_area.height > 0 {
