@@ -1,6 +1,7 @@
 //! `tace-registry demo`: copy the sample registry to a working file outside
-//! the source tree, print its path and a summary of its contents. The
-//! tracked sample file is only read, never opened by SQLite.
+//! the source tree, print its path and open the interface on it (with
+//! `--json`, print a summary of its contents instead). The tracked sample
+//! file is only read, never opened by SQLite.
 
 use std::fs::{OpenOptions, Permissions};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -27,7 +28,8 @@ pub struct Args {
     #[arg(long)]
     pub reset: bool,
 
-    /// Print the summary as JSON.
+    /// Print a summary of the working copy as JSON instead of opening the
+    /// interface.
     #[arg(long)]
     pub json: bool,
 }
@@ -50,7 +52,8 @@ fn data_dir() -> anyhow::Result<PathBuf> {
     Ok(base.join("tace-registry"))
 }
 
-/// Copy the sample, open the copy and print a summary.
+/// Copy the sample and open the interface on the copy, or print a summary
+/// with `--json`.
 ///
 /// # Errors
 ///
@@ -86,14 +89,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(());
     }
+    drop(registry);
     println!("Working copy: {}", working.display());
-    println!("Patients treated with TACE: {}", summary.tace);
-    println!("Patients without TACE: {}", summary.no_tace);
-    println!("Withdrawn patients: {}", summary.withdrawn);
-    println!("Follow-up contacts: {}", summary.followups);
-    println!("Deaths: {}", summary.deaths);
-    // NOTE: the terminal interface is not opened yet. This summary replaces
-    // it until `tui::run` can show the registry.
+    crate::tui::run(working.clone())?;
+    println!(
+        "Changes were saved in {}; `tace-registry demo --reset` starts again from the sample.",
+        working.display()
+    );
     Ok(())
 }
 

@@ -8,7 +8,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread;
 use std::time::Instant;
 
@@ -122,6 +122,42 @@ where
     }
 }
 
+/// A job together with the receiving end of its messages.
+#[derive(Debug)]
+pub struct Running<T> {
+    pub handle: JobHandle,
+    receiver: Receiver<JobMessage<T>>,
+}
+
+impl<T: Send + 'static> Running<T> {
+    /// Start `work` on a worker thread, as [`spawn`] does.
+    pub fn start<F>(label: &str, work: F) -> Self
+    where
+        F: FnOnce(&JobContext<T>) -> anyhow::Result<T> + Send + 'static,
+    {
+        let (sender, receiver) = channel();
+        let handle = spawn(label, sender, work);
+        Self { handle, receiver }
+    }
+
+    /// Take the messages sent so far without waiting: progress updates the
+    /// handle, and the job's outcome is returned once it has finished.
+    pub fn poll(&mut self) -> Option<Result<T, String>> {
+        loop {
+            match self.receiver.try_recv() {
+                Ok(JobMessage::Progress { done, total, label }) => {
+                    self.handle.update(done, total, label);
+                }
+                Ok(JobMessage::Finished(result)) => return Some(result),
+                Err(TryRecvError::Empty) => return None,
+                Err(TryRecvError::Disconnected) => {
+                    return Some(Err(format!("{} ended without a result", self.handle.label)));
+                }
+            }
+        }
+    }
+}
+
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
     if let Some(text) = panic.downcast_ref::<&str>() {
         (*text).to_string()
@@ -170,6 +206,25 @@ mod tests {
         go_tx.send(()).unwrap();
         let last = rx.recv_timeout(Duration::from_secs(5)).unwrap();
         assert!(matches!(last, JobMessage::Finished(Ok(true))));
+    }
+
+    #[test]
+    fn running_job_reports_progress_then_result() {
+        let mut job = Running::start("sum", |ctx: &JobContext<u64>| {
+            ctx.report(3, 4, "adding");
+            Ok(10)
+        });
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let result = loop {
+            if let Some(result) = job.poll() {
+                break result;
+            }
+            assert!(std::time::Instant::now() < deadline, "job did not finish");
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        assert_eq!(result, Ok(10));
+        assert_eq!(job.handle.done, 3);
+        assert_eq!(job.handle.label, "adding");
     }
 
     #[test]

@@ -14,8 +14,9 @@ pub struct Binding<A: Copy> {
     pub action: A,
     /// What the action does, in a few words.
     pub description: &'static str,
-    /// Whether the footer shows this binding (help always does).
-    pub in_footer: bool,
+    /// The words shown after the key in the footer, shorter than the
+    /// description where needed; empty to leave the binding to the help.
+    pub footer: &'static str,
 }
 
 /// The action bound to a key press, if any. Keys with Control or Alt held
@@ -33,17 +34,27 @@ pub fn lookup<A: Copy>(bindings: &[Binding<A>], key: &KeyEvent) -> Option<A> {
         .map(|b| b.action)
 }
 
-/// Footer text: "key description" pairs that fit in `width` columns.
+/// Footer text: "key words" pairs in table order. Pairs are separated by
+/// two spaces when all of them fit in `width` columns, else by one space,
+/// and the pairs that still do not fit are left to the help.
 pub fn footer<A: Copy>(bindings: &[Binding<A>], width: u16) -> String {
+    let items: Vec<String> = bindings
+        .iter()
+        .filter(|b| !b.footer.is_empty())
+        .map(|b| format!("{} {}", b.key_label, b.footer))
+        .collect();
+    let wide = items.join("  ");
+    if wide.chars().count() <= usize::from(width) {
+        return wide;
+    }
     let mut text = String::new();
-    for binding in bindings.iter().filter(|b| b.in_footer) {
-        let item = format!("{} {}", binding.key_label, binding.description);
-        let needed = item.chars().count() + if text.is_empty() { 0 } else { 2 };
+    for item in items {
+        let needed = item.chars().count() + usize::from(!text.is_empty());
         if text.chars().count() + needed > usize::from(width) {
             break;
         }
         if !text.is_empty() {
-            text.push_str("  ");
+            text.push(' ');
         }
         text.push_str(&item);
     }
@@ -65,15 +76,15 @@ mod tests {
             keys: &[KeyCode::Char('k'), KeyCode::Up],
             key_label: "k/↑",
             action: Act::Up,
-            description: "up",
-            in_footer: true,
+            description: "move up",
+            footer: "up",
         },
         Binding {
             keys: &[KeyCode::Char('q')],
             key_label: "q",
             action: Act::Quit,
-            description: "quit",
-            in_footer: true,
+            description: "quit the program",
+            footer: "quit",
         },
     ];
 
@@ -88,6 +99,7 @@ mod tests {
     #[test]
     fn footer_stops_at_width() {
         assert_eq!(footer(KEYS, 80), "k/↑ up  q quit");
+        assert_eq!(footer(KEYS, 13), "k/↑ up q quit");
         assert_eq!(footer(KEYS, 8), "k/↑ up");
     }
 }

@@ -9,6 +9,11 @@ pub fn title() -> Style {
     Style::default().add_modifier(Modifier::BOLD)
 }
 
+/// The bar at the top with the screen title.
+pub fn title_bar() -> Style {
+    Style::default().add_modifier(Modifier::REVERSED)
+}
+
 /// The selected row of a table or field of a form.
 pub fn selected() -> Style {
     Style::default().add_modifier(Modifier::REVERSED)
