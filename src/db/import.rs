@@ -409,8 +409,17 @@ fn check_group(
             | Target::File {
                 start: Some(start), ..
             } => {
-                row.errors
-                    .extend(check_followup(followup, start, &sequence, options.today));
+                let repeated = sequence.iter().any(|recorded| recorded == followup);
+                if repeated {
+                    row.errors.push(ValidationError::new(
+                        "contact_date",
+                        followup.contact_date.to_string(),
+                        Reason::DuplicateContact,
+                    ));
+                } else {
+                    row.errors
+                        .extend(check_followup(followup, start, &sequence, options.today));
+                }
             }
             Target::File { start: None, .. } => {}
         }

@@ -285,6 +285,10 @@ pub enum Reason {
     UnknownPatient,
     /// A follow-up of a patient whose own row was rejected.
     PatientRejected,
+    /// A contact identical to one already recorded for the patient (date,
+    /// status, laboratory values and note), as when a follow-up file is
+    /// imported twice.
+    DuplicateContact,
     /// A follow-up or edit for a patient who withdrew consent.
     PatientWithdrawn,
     /// A centre's external-validation flag that differs from the one already
@@ -358,6 +362,9 @@ impl Reason {
                 "add the patient to the patients file, or correct the study id".into()
             }
             Reason::PatientRejected => "fix the patient's row and import both again".into(),
+            Reason::DuplicateContact => {
+                "remove the row, because this contact is already recorded".into()
+            }
             Reason::PatientWithdrawn => "do not add data for a patient who withdrew consent".into(),
             Reason::CenterFlagConflict { .. } => {
                 "give every row of a centre the same center_external value".into()
@@ -430,6 +437,7 @@ impl fmt::Display for Reason {
             Reason::AlreadyInRegistry => write!(f, "is already in the registry"),
             Reason::UnknownPatient => write!(f, "is not a patient of this file or the registry"),
             Reason::PatientRejected => write!(f, "belongs to a patient whose row was rejected"),
+            Reason::DuplicateContact => write!(f, "is a contact identical to one already recorded"),
             Reason::PatientWithdrawn => write!(f, "belongs to a patient who withdrew consent"),
             Reason::CenterFlagConflict { center, stored } => write!(
                 f,

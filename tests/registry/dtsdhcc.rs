@@ -1,8 +1,9 @@
 //! The real DTSDHCC cohort (1852 patients of one centre, 8835 contacts)
 //! contains the problems its README lists: 6 patients younger than 18, 3 with
 //! Child–Pugh class C, one with no lesion and a size of 0 cm, 10 patients
-//! whose only contact is on the treatment start, and 3 aged 18 or 19
-//! (outside the usual range). The importer must find exactly these.
+//! whose only contact is on the treatment start, 3 aged 18 or 19 (outside
+//! the usual range), and one patient whose visits are listed twice (9 rows
+//! identical to an earlier one). The importer must find exactly these.
 
 use std::collections::BTreeSet;
 
@@ -15,6 +16,9 @@ const YOUNGER_THAN_18: [&str; 6] = ["DT0047", "DT0250", "DT1013", "DT1104", "DT1
 const CHILD_PUGH_C: [&str; 3] = ["DT0961", "DT1249", "DT1279"];
 const NO_LESION: &str = "DT1000";
 const AGED_18_OR_19: [&str; 3] = ["DT0469", "DT0543", "DT1410"];
+/// The patient with repeated contacts, and how many rows repeat one before.
+const REPEATED_CONTACTS: &str = "DT1177";
+const REPEATED_ROWS: usize = 9;
 const ZERO_FOLLOW_UP: [&str; 10] = [
     "DT0391", "DT0393", "DT0394", "DT0965", "DT1068", "DT1156", "DT1278", "DT1654", "DT1679",
     "DT1784",
@@ -64,10 +68,9 @@ fn all_or_nothing_import_finds_every_problem() {
     let mut expected = hard_rejects();
     expected.extend(AGED_18_OR_19);
     assert_eq!(ids(&report.rejected_patients), expected);
-    assert_eq!(
-        ids(&report.rejected_followups),
-        ZERO_FOLLOW_UP.into_iter().collect()
-    );
+    let mut expected_followups: BTreeSet<&str> = ZERO_FOLLOW_UP.into_iter().collect();
+    expected_followups.insert(REPEATED_CONTACTS);
+    assert_eq!(ids(&report.rejected_followups), expected_followups);
 
     for problem in &report.rejected_patients {
         let reasons: Vec<&Reason> = problem.errors.iter().map(|e| &e.reason).collect();
@@ -97,12 +100,19 @@ fn all_or_nothing_import_finds_every_problem() {
         }
     }
     for problem in &report.rejected_followups {
-        assert_eq!(
-            problem.errors[0].reason,
-            Reason::OnTreatmentStart,
-            "{problem}"
-        );
+        let expected = if problem.study_id == REPEATED_CONTACTS {
+            Reason::DuplicateContact
+        } else {
+            Reason::OnTreatmentStart
+        };
+        assert_eq!(problem.errors[0].reason, expected, "{problem}");
     }
+    let repeated = report
+        .rejected_followups
+        .iter()
+        .filter(|p| p.study_id == REPEATED_CONTACTS)
+        .count();
+    assert_eq!(repeated, REPEATED_ROWS);
 }
 
 #[test]
@@ -114,14 +124,19 @@ fn partial_import_keeps_the_valid_rows() {
     assert_eq!(report.patients_imported, 1852 - rejected.len());
 
     let held_back = contacts_of(&rejected);
-    assert_eq!(report.rejected_followups.len(), held_back);
-    assert!(
-        report
-            .rejected_followups
-            .iter()
-            .all(|p| p.errors.iter().any(|e| e.reason == Reason::PatientRejected))
-    );
-    assert_eq!(report.followups_imported, 8835 - held_back);
+    assert_eq!(report.rejected_followups.len(), held_back + REPEATED_ROWS);
+    for problem in &report.rejected_followups {
+        let expected = if problem.study_id == REPEATED_CONTACTS {
+            Reason::DuplicateContact
+        } else {
+            Reason::PatientRejected
+        };
+        assert!(
+            problem.errors.iter().any(|e| e.reason == expected),
+            "{problem}"
+        );
+    }
+    assert_eq!(report.followups_imported, 8835 - held_back - REPEATED_ROWS);
     assert_eq!(stored_followups as usize, report.followups_imported);
 
     let confirmed = ids(&report.confirmed_patients);

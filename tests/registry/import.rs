@@ -425,3 +425,25 @@ fn columns_may_come_in_any_order() {
     assert_eq!(followup.hsp90a_ng_ml, Some(7.0));
     assert_eq!(followup.note.as_deref(), Some("a, b"));
 }
+
+#[test]
+fn reimported_followups_rejected_as_duplicates() {
+    let (_dir, _path, mut registry) = new_registry();
+    import_valid(&mut registry);
+    let before = snapshot(&registry);
+    let report = import_files(
+        &mut registry,
+        None,
+        Some(&fixture("valid_followups.csv")),
+        ImportMode::AllOrNothing,
+        false,
+    );
+    assert!(!report.committed, "the same contacts were imported twice");
+    assert_eq!(report.followups_imported, 0);
+    assert_eq!(report.rejected_followups.len(), 6);
+    for problem in &report.rejected_followups {
+        assert_eq!(problem.errors[0].field, "contact_date");
+        assert_eq!(problem.errors[0].reason, Reason::DuplicateContact);
+    }
+    assert_eq!(snapshot(&registry), before);
+}

@@ -128,9 +128,18 @@ fn rejects_can_be_fixed_and_imported_again() {
     let fixed = dir.path().join("fixed.csv");
     write_csv(&fixed, &header, &fix_patients(&header, &rejected));
     let id = column(&f_header, "study_id");
+    let f_reason = column(&f_header, "reason");
+    // The fix drops the Child–Pugh C patients' contacts and the rows that
+    // repeat a contact already imported.
+    let repeated = f_rejected
+        .iter()
+        .filter(|row| row[f_reason].contains("identical to one already recorded"))
+        .count();
+    assert_eq!(repeated, 9);
     let kept: Vec<csv::StringRecord> = f_rejected
         .iter()
         .filter(|row| !CHILD_PUGH_C.contains(&&row[id]))
+        .filter(|row| !row[f_reason].contains("identical to one already recorded"))
         .cloned()
         .collect();
     let fixed_followups = dir.path().join("fixed_followups.csv");
@@ -162,7 +171,7 @@ fn rejects_can_be_fixed_and_imported_again() {
         .iter()
         .filter(|row| CHILD_PUGH_C.contains(&row.study_id.as_str()))
         .count();
-    assert_eq!(summary.followups as usize, 8835 - dropped);
+    assert_eq!(summary.followups as usize, 8835 - dropped - repeated);
     let young = registry.patient("DT1013").unwrap().unwrap();
     assert_eq!(young.record.baseline.age_years, None);
     assert!(!young.followups.is_empty());
