@@ -135,7 +135,16 @@ fn benefit_prediction_interval_and_points() {
     let mut incomplete = subjects[0].baseline.clone();
     incomplete.bclc = None;
     let err = benefit::predict(&fit.model, &incomplete).unwrap_err();
-    assert!(err.to_string().contains("bclc"), "{err}");
+    assert!(err.to_string().contains("bclc is not recorded"), "{err}");
+
+    let mut unseen = subjects[0].baseline.clone();
+    unseen.bclc = Some(Bclc::D);
+    let err = benefit::predict(&fit.model, &unseen).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("bclc is D, a level the model was not fitted on"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -179,6 +179,10 @@ fn unknown_variable_and_held_lock_are_reported() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("shoe_size"), "{}", stderr(&out));
 
+    let out = run(&db, &["refit", "--as-of", "2999-01-01"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("in the future"), "{}", stderr(&out));
+
     let lock = tace_registry::pipeline::refit::lock(&db, false).unwrap();
     let out = run(&db, &["refit"]);
     assert!(!out.status.success());

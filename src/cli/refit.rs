@@ -78,7 +78,14 @@ impl Progress for StderrProgress {
 }
 
 pub fn run(db: PathBuf, args: Args) -> anyhow::Result<()> {
-    let as_of = args.as_of.unwrap_or_else(local_today);
+    let today = local_today();
+    let as_of = args.as_of.unwrap_or(today);
+    if as_of > today {
+        anyhow::bail!(
+            "--as-of {as_of} is in the future; give today ({today}) or an earlier date, or \
+             leave it out"
+        );
+    }
     let mut benefit = BenefitConfig::with_seed(args.seed);
     if let Some(list) = args.benefit_variables {
         variables::lookup_all(&list)?;
@@ -129,10 +136,19 @@ pub fn run(db: PathBuf, args: Args) -> anyhow::Result<()> {
             eprintln!("refit: the {name} version was not promoted: {reason}");
         }
     }
-    if !report.benefit.succeeded() || !report.survival.succeeded() {
+    let failed: Vec<&str> = [
+        ("benefit", report.benefit.succeeded()),
+        ("survival", report.survival.succeeded()),
+    ]
+    .into_iter()
+    .filter(|(_, ok)| !ok)
+    .map(|(name, _)| name)
+    .collect();
+    if !failed.is_empty() {
         anyhow::bail!(
-            "refit stored a failed model version; the reasons are above, and the active \
-             versions are unchanged"
+            "the {} model could not be fitted, so its active version is unchanged; the \
+             reasons are above",
+            failed.join(" and ")
         );
     }
     Ok(())

@@ -13,7 +13,7 @@ use super::nomogram::{Nomogram, TermPoints};
 use super::progress::Progress;
 use super::split::{TRAIN_FRACTION, stratified};
 use super::subject::{Subject, baselines, outcomes, require_recorded};
-use super::variables::{self, FactorLevels, ModelVariable, VARIABLES};
+use super::variables::{self, FactorLevels, ModelVariable, VARIABLES, missing_reason};
 use super::{CompleteCases, PipelineError};
 use crate::domain::Treatment;
 use crate::stats::cox::{self, CoefficientRow, CoxSettings};
@@ -180,12 +180,22 @@ pub fn fit(
 
     progress.report(1, 4, "benefit: labels");
     let encoded = variables::encode(&reference_vars, &baselines(&tace), Some(&reference.levels));
-    let curves = cox::predict_survival(&reference.fit, &encoded.design.x, CONF_LEVEL)
-        .map_err(PipelineError::at(STEP_REFERENCE))?;
+    // Each patient's curve is S(t) = exp(-H0(t) * exp((x - means)·beta)),
+    // as R `survfit.coxph` predicts it; only its restricted mean is kept, so
+    // memory does not grow with patients times event times.
+    let baseline = cox::basehaz(&reference.fit, true);
     let mut labelled: Vec<LabelledPatient> = Vec::with_capacity(encoded.rows.len());
-    for (curve, &row) in curves.curves.iter().zip(&encoded.rows) {
+    let mut surv = vec![0.0; baseline.time.len()];
+    for (i, &row) in encoded.rows.iter().enumerate() {
         let subject = tace[row];
-        let expected = restricted_mean(&curves.time, &curve.surv, config.tau_months);
+        let linear_predictor: f64 = (0..encoded.design.x.ncols())
+            .map(|j| (encoded.design.x[(i, j)] - reference.fit.means[j]) * reference.fit.coef[j])
+            .sum();
+        let risk = linear_predictor.exp();
+        for (s, h) in surv.iter_mut().zip(&baseline.cumhaz) {
+            *s = (-h * risk).exp();
+        }
+        let expected = restricted_mean(&baseline.time, &surv, config.tau_months);
         labelled.push(LabelledPatient {
             study_id: subject.study_id.clone(),
             label: label(
@@ -497,10 +507,7 @@ pub fn predict(
             .collect();
         return Err(PipelineError::NotEstimable {
             step: "benefit prediction",
-            reason: format!(
-                "the patient has no usable value for {}; enter it to get a prediction",
-                missing.join(", ")
-            ),
+            reason: missing_reason(&vars, baseline, &model.levels, &missing),
         });
     }
     let row: Vec<f64> = encoded.design.x.row(0).iter().copied().collect();

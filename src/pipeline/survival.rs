@@ -11,7 +11,7 @@ use super::estimate::{Computed, Estimate};
 use super::progress::Progress;
 use super::split::{TRAIN_FRACTION, stratified};
 use super::subject::{Subject, baselines, outcomes, require_recorded};
-use super::variables::{self, FactorLevels, ModelVariable, VARIABLES};
+use super::variables::{self, FactorLevels, ModelVariable, VARIABLES, missing_reason};
 use super::{CompleteCases, PipelineError};
 use crate::domain::Treatment;
 use crate::stats::cox::{self, CoxSettings, Direction};
@@ -68,7 +68,8 @@ pub struct ScreenRow {
     pub events: usize,
     /// Wald test of all the variable's coefficients.
     pub p: Option<f64>,
-    /// Hazard ratio of the variable's first design column.
+    /// Hazard ratio of a one-column variable; `None` for a factor with
+    /// several levels.
     pub hazard_ratio: Option<f64>,
     pub kept: bool,
     /// Reason the variable could not be tested.
@@ -379,7 +380,11 @@ fn screen_one(variable: &ModelVariable, train: &[&Subject]) -> ScreenRow {
     match result {
         Ok(summary) => {
             row.p = Some(summary.wald_test.p);
-            row.hazard_ratio = summary.coefficients.first().map(|c| c.hr);
+            // A factor has one hazard ratio per level; the table shows only
+            // the term's p-value for it.
+            if let [only] = summary.coefficients.as_slice() {
+                row.hazard_ratio = Some(only.hr);
+            }
             row.kept = summary.wald_test.p < SCREEN_P;
         }
         Err(e) => row.note = Some(e.to_string()),
@@ -573,10 +578,7 @@ pub fn predict(
             .collect();
         return Err(PipelineError::NotEstimable {
             step: STEP,
-            reason: format!(
-                "the patient has no usable value for {}; enter it to get a prediction",
-                missing.join(", ")
-            ),
+            reason: missing_reason(&vars, baseline, &model.levels, &missing),
         });
     }
     let fitted = forest::from_json(&model.forest).map_err(PipelineError::at(STEP))?;

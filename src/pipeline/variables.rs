@@ -262,6 +262,34 @@ impl ModelVariable {
     }
 }
 
+/// Explain why a patient cannot be scored: each variable in `missing` is
+/// either not recorded or recorded with a level the model was not fitted on.
+pub fn missing_reason(
+    variables: &[&ModelVariable],
+    baseline: &Baseline,
+    levels: &FactorLevels,
+    missing: &[String],
+) -> String {
+    let mut parts = Vec::new();
+    for column in missing {
+        let variable = variables.iter().find(|v| v.column == column.as_str());
+        match variable.and_then(|v| v.value(baseline)) {
+            Some(Value::Level(level)) => parts.push(format!(
+                "{column} is {level}, a level the model was not fitted on (it knows {}), so \
+                 this model cannot score the patient",
+                levels
+                    .get(column.as_str())
+                    .map(|l| l.join(", "))
+                    .unwrap_or_default()
+            )),
+            _ => parts.push(format!(
+                "{column} is not recorded; enter it to get a prediction"
+            )),
+        }
+    }
+    parts.join("; ")
+}
+
 /// Factor levels of each factor variable, the first being the reference,
 /// fixed when a model is fitted so that new patients are coded the same way.
 pub type FactorLevels = BTreeMap<String, Vec<String>>;
