@@ -21,8 +21,8 @@ pub struct WorklistRow {
 }
 
 impl WorklistRow {
-    /// The date the patient was last known alive: the latest contact, or
-    /// the treatment start without any contact.
+    /// Return the date the patient was last known alive: the latest
+    /// contact, or the treatment start without any contact.
     pub fn last_known_alive(&self) -> NaiveDate {
         self.last_contact_date.unwrap_or(self.treatment_start)
     }
@@ -35,7 +35,7 @@ pub struct WorklistPage {
     pub total: u64,
 }
 
-/// The date before which a last contact is overdue: `today` minus
+/// Return the date before which a last contact is overdue: `today` minus
 /// `interval_months` calendar months (clamped to the month's last day).
 pub fn overdue_before(today: NaiveDate, interval_months: u32) -> NaiveDate {
     today
@@ -48,9 +48,10 @@ const WORKLIST_FROM: &str = "FROM patients p JOIN centers c ON c.id = p.center_i
        AND (p.last_status IS NULL OR p.last_status = 'alive')
        AND coalesce(p.last_contact_date, p.treatment_start) < ?1";
 
-/// Patients still in the study who were alive at their last contact (or
-/// have no contact yet) and were last known alive before `before`, oldest
-/// first; patients lost to follow-up or dead are not listed.
+/// Read the patients still in the study who were alive at their last
+/// contact (or have no contact yet) and were last known alive before
+/// `before`, oldest first. Patients lost to follow-up or dead are not
+/// listed.
 ///
 /// # Errors
 ///
@@ -115,7 +116,7 @@ fn conversion_error(
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(error))
 }
 
-/// Number of patients in the registry, withdrawn ones included.
+/// Count the patients in the registry, withdrawn ones included.
 ///
 /// # Errors
 ///
@@ -127,7 +128,7 @@ pub fn patient_count(conn: &Connection) -> Result<u64, DbError> {
     Ok(n.unsigned_abs())
 }
 
-/// Whether a study id is already in the registry.
+/// Return whether a study id is already in the registry.
 ///
 /// # Errors
 ///
@@ -139,7 +140,8 @@ pub fn study_id_exists(conn: &Connection, study_id: &str) -> Result<bool, DbErro
     Ok(n > 0)
 }
 
-/// The external-validation flag of a stored centre, `None` for a new code.
+/// Read the external-validation flag of a stored centre, `None` for a new
+/// code.
 ///
 /// # Errors
 ///
@@ -174,7 +176,7 @@ pub struct VersionRow {
     pub promoted_by: Option<String>,
 }
 
-/// Every model version, newest first, without the fitted models.
+/// Read every model version, newest first, without the fitted models.
 ///
 /// # Errors
 ///

@@ -6,7 +6,7 @@ use tace_registry::tui::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen};
 
 use crate::common::*;
 
-/// The screens reachable from the patient list, each opened by keys.
+/// Open a screen reachable from the patient list by its keys.
 fn open(app: &mut App, name: &str) {
     match name {
         "patients" => {}

@@ -18,7 +18,7 @@ use crate::tui::screens::patients::{
 };
 use crate::tui::theme;
 
-/// Longest interval the worklist offers, in months.
+/// Maximum interval the worklist offers, in months.
 const MAX_INTERVAL_MONTHS: u32 = 60;
 
 static BINDINGS: [Binding<Action>; 15] = [
@@ -104,12 +104,12 @@ impl WorklistScreen {
         &BINDINGS
     }
 
-    /// Number of patients due, as last read.
+    /// Return the number of patients due, as last read.
     pub fn total(&self) -> u64 {
         self.page.as_ref().map_or(0, |p| p.4.total)
     }
 
-    /// The rows on screen, as last read.
+    /// Return the rows on screen, as last read.
     pub fn rows(&self) -> &[queries::WorklistRow] {
         self.page.as_ref().map_or(&[], |p| &p.4.rows)
     }
@@ -216,6 +216,7 @@ impl WorklistScreen {
             );
             return;
         }
+
         let rows: Vec<Row> = self
             .rows()
             .iter()
