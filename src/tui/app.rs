@@ -37,6 +37,10 @@ pub const MIN_HEIGHT: u16 = 18;
 /// How long a status message stays on the status line.
 const STATUS_LIFETIME: Duration = Duration::from_secs(10);
 
+/// How often the screen on top reads the registry again, so that changes
+/// made by other coordinators on the same file appear without a key.
+const REREAD_INTERVAL: Duration = Duration::from_secs(10);
+
 /// Everything a key can do, on any screen. Each screen's binding table
 /// maps keys to the subset it supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -317,6 +321,7 @@ pub struct App {
     help: bool,
     quit_prompt: bool,
     quit: bool,
+    last_reread: Instant,
 }
 
 impl App {
@@ -338,6 +343,7 @@ impl App {
             help: false,
             quit_prompt: false,
             quit: false,
+            last_reread: Instant::now(),
         }
     }
 
@@ -485,8 +491,19 @@ impl App {
         }
     }
 
-    /// Collect messages from running jobs and expire old status messages.
+    /// Collect messages from running jobs, expire old status messages, and
+    /// have the screen on top read the registry again now and then. Forms
+    /// are left alone, because they contain the values being typed.
     pub fn tick(&mut self) {
+        if self.last_reread.elapsed() > REREAD_INTERVAL {
+            self.last_reread = Instant::now();
+            if !matches!(
+                self.screen(),
+                Screen::PatientForm(_) | Screen::FollowUpForm(_)
+            ) {
+                self.refresh_top();
+            }
+        }
         let shared = &mut self.shared;
         if let Some(job) = shared.jobs.cohort.as_mut()
             && let Some(result) = job.poll()
