@@ -68,12 +68,6 @@ CREATE INDEX patients_last_contact ON patients (last_contact_date, study_id);
 CREATE INDEX patients_last_status ON patients (last_status, study_id);
 CREATE INDEX patients_bclc ON patients (bclc, study_id);
 CREATE INDEX patients_hsp90a ON patients (hsp90a_ng_ml, study_id);
--- The follow-up worklist: patients still in the study and not known to have
--- died, by the date they were last seen (the treatment start before any
--- contact).
-CREATE INDEX patients_due ON patients (coalesce(last_contact_date, treatment_start), study_id)
-    WHERE withdrawn = 0 AND (last_status IS NULL OR last_status <> 'dead');
-
 CREATE TABLE followups (
     id INTEGER PRIMARY KEY,
     patient_id INTEGER NOT NULL REFERENCES patients (id),

@@ -100,3 +100,18 @@ fn require_db(db: Option<PathBuf>) -> anyhow::Result<PathBuf> {
         anyhow::anyhow!("no registry file given; pass --db PATH or set TACE_REGISTRY_DB")
     })
 }
+
+/// Write one line to stdout. A closed pipe (`| head`) ends the output
+/// quietly instead of panicking as `println!` does.
+///
+/// # Errors
+///
+/// Any other write error.
+pub fn print_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}

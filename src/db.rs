@@ -4,10 +4,10 @@
 //! backups.
 //!
 //! One [`Registry`] wraps one SQLite connection (WAL journal, foreign keys
-//! on, a busy timeout). Several processes may hold a registry open at once:
-//! every write is a `BEGIN IMMEDIATE` transaction, so concurrent writers
-//! queue instead of failing, and an edit carries the row version it read so
-//! that a concurrent change is reported as [`DbError::Conflict`] and never
+//! on, a busy timeout). Several processes may have a registry open at once.
+//! Every write is a `BEGIN IMMEDIATE` transaction, so concurrent writers
+//! queue instead of failing. An edit carries the row version it read, so a
+//! concurrent change is reported as [`DbError::Conflict`] and never
 //! overwritten.
 //!
 //! Writes: [`Registry::insert_patient`], [`Registry::update_patient`] (with

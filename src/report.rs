@@ -41,7 +41,7 @@ pub mod published {
     pub const MEDIAN_NON_BENEFIT_MONTHS: f64 = 11.0;
 }
 
-/// What a report was written from.
+/// The files a report wrote and the model versions it read.
 #[derive(Debug)]
 pub struct Written {
     pub files: Vec<PathBuf>,
@@ -269,7 +269,16 @@ fn fmt(e: &Estimate) -> String {
     }
 }
 
-/// A p-value as tables print it.
+/// Format a median survival time in months, with its interval if known.
+fn months(e: &Estimate) -> String {
+    match (e.value, e.lower, e.upper) {
+        (Some(v), Some(l), Some(u)) => format!("{v:.1} ({l:.1}–{u:.1})"),
+        (Some(v), _, _) => format!("{v:.1}"),
+        _ => format!("not reached: {}", e.note.as_deref().unwrap_or("no value")),
+    }
+}
+
+/// Format a p-value for a table.
 fn p_value(p: f64) -> String {
     if p < 0.001 {
         "< 0.001".into()
@@ -316,8 +325,8 @@ fn results_markdown(
         "| median OS, benefit vs non-benefit (months) | {} vs {} | {} vs {} |",
         published::MEDIAN_BENEFIT_MONTHS,
         published::MEDIAN_NON_BENEFIT_MONTHS,
-        fmt(&b.median_os_benefit),
-        fmt(&b.median_os_non_benefit)
+        months(&b.median_os_benefit),
+        months(&b.median_os_non_benefit)
     );
     for (k, (name, ours)) in [
         ("training", fmt(&s.train.c_index)),
@@ -409,6 +418,63 @@ fn results_markdown(
     );
     for note in &s.notes {
         let _ = writeln!(md, "\nNote: {note}.");
+    }
+    calibration_markdown(md, b, s);
+}
+
+/// Calibration of both models: the nomogram on its validation set, the
+/// forest's predicted survival against Kaplan–Meier on each set and horizon.
+fn calibration_markdown(md: &mut String, b: &BenefitMetrics, s: &SurvivalMetrics) {
+    let _ = writeln!(md, "\n## Calibration\n");
+    match &b.calibration_validation.value {
+        Some(c) => {
+            let _ = writeln!(
+                md,
+                "Benefit nomogram, validation set: calibration intercept {:.3} ({:.3}–{:.3}), \
+                 slope {:.3} ({:.3}–{:.3}), Brier score {:.3}.\n",
+                c.intercept.estimate,
+                c.intercept.lower,
+                c.intercept.upper,
+                c.slope.estimate,
+                c.slope.lower,
+                c.slope.upper,
+                c.brier
+            );
+        }
+        None => {
+            let _ = writeln!(
+                md,
+                "Benefit nomogram, validation set: not estimable ({}).\n",
+                b.calibration_validation.note.as_deref().unwrap_or("")
+            );
+        }
+    }
+    let _ = writeln!(
+        md,
+        "Survival forest, mean predicted S(t) against the Kaplan–Meier S(t) of each set:\n"
+    );
+    let _ = writeln!(md, "| set | months | predicted | observed (95% CI) |");
+    let _ = writeln!(md, "| --- | --- | --- | --- |");
+    let sets = [
+        ("training", Some(&s.train)),
+        ("internal", s.internal.as_ref()),
+        ("external", s.external.as_ref()),
+    ];
+    for (name, set) in sets {
+        let Some(set) = set else { continue };
+        for (t, c) in s.horizons.iter().zip(&set.calibration) {
+            let row = match &c.value {
+                Some(c) => format!(
+                    "{:.3} | {:.3} ({}–{})",
+                    c.mean_predicted,
+                    c.observed,
+                    c.lower.map_or("–".into(), |v| format!("{v:.3}")),
+                    c.upper.map_or("–".into(), |v| format!("{v:.3}"))
+                ),
+                None => format!("not estimable | {}", c.note.as_deref().unwrap_or("")),
+            };
+            let _ = writeln!(md, "| {name} | {t} | {row} |");
+        }
     }
 }
 

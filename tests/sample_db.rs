@@ -12,14 +12,14 @@ fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/registry.sqlite")
 }
 
-/// A copy of the sample, so that opening it never touches the tracked file.
+/// Copy the sample, so that opening it never touches the tracked file.
 fn sample_copy(dir: &Path) -> PathBuf {
     let copy = dir.join("sample.sqlite");
     std::fs::copy(sample(), &copy).expect("sample_db/registry.sqlite is tracked");
     copy
 }
 
-/// Every row of a query, each column rendered as text, in a fixed order.
+/// Read every row of a query, each column rendered as text.
 fn rows(db: &Path, sql: &str) -> Vec<Vec<String>> {
     let conn = Connection::open(db).unwrap();
     let mut statement = conn.prepare(sql).unwrap();

@@ -18,15 +18,16 @@ use tace_registry::domain::cutoffs::{
     PLATELETS_HIGH_1E9_L,
 };
 use tace_registry::domain::derived::{albi_grade, hsp90a_high, overall_survival, tumor_size_bin};
+use tace_registry::domain::validate::{check_followup, check_patient};
 use tace_registry::domain::{
-    Baseline, Bclc, ChildPugh, PatientRecord, Sex, Treatment, VitalStatus,
+    Baseline, Bclc, ChildPugh, FollowUp, PatientRecord, Sex, Treatment, VitalStatus,
 };
-use tace_registry::pipeline::labels::{BenefitLabel, RMST_TAU_MONTHS, label, restricted_mean};
-use tace_registry::pipeline::split::{TRAIN_FRACTION, stratified};
-use tace_registry::pipeline::variables::{self, ModelVariable};
-use tace_registry::stats::cox::{self, CoxSettings, CoxSummary, predict_survival};
+use tace_registry::pipeline::Subject;
+use tace_registry::pipeline::benefit::{self, BenefitConfig, BenefitFit, LabelledPatient};
+use tace_registry::pipeline::labels::{BenefitLabel, RMST_TAU_MONTHS, restricted_mean};
+use tace_registry::pipeline::progress::Silent;
+use tace_registry::pipeline::survival::{self, SurvivalConfig};
 use tace_registry::stats::km::{KaplanMeier, kaplan_meier};
-use tace_registry::stats::logistic::{LogisticSettings, fit_logistic};
 use tace_registry::synth::{Cohort, DEFAULT_PATIENTS, DEFAULT_SEED, SynthConfig, generate};
 
 /// Largest allowed gap between a generated and a published share, in
@@ -587,6 +588,15 @@ fn group_sizes_keep_published_ratio() {
 }
 
 #[test]
+fn tiny_cohorts_are_valid() {
+    for patients in [0, 1, 2, 3, 10] {
+        let cohort = generate(&SynthConfig { patients, seed: 3 });
+        assert_eq!(cohort.patients.len(), patients, "cohort of {patients}");
+        check_records(&cohort);
+    }
+}
+
+#[test]
 fn same_seed_gives_same_cohort() {
     let config = SynthConfig {
         patients: 600,
@@ -696,11 +706,7 @@ fn check_patient_consistency(patient: &PatientRecord, cutoff: NaiveDate) {
     );
 }
 
-fn check_contacts(
-    patient: &PatientRecord,
-    contacts: &[&tace_registry::domain::FollowUp],
-    cutoff: NaiveDate,
-) {
+fn check_contacts(patient: &PatientRecord, contacts: &[&FollowUp], cutoff: NaiveDate) {
     let id = &patient.study_id;
     let deaths = contacts
         .iter()
@@ -744,7 +750,7 @@ fn check_contacts(
 /// Checks every patient and contact of `cohort` against the registry's
 /// entry rules.
 fn check_records(cohort: &Cohort) {
-    let mut contacts: HashMap<&str, Vec<&tace_registry::domain::FollowUp>> = HashMap::new();
+    let mut contacts: HashMap<&str, Vec<&FollowUp>> = HashMap::new();
     for contact in &cohort.followups {
         contacts
             .entry(contact.study_id.as_str())
@@ -769,6 +775,39 @@ fn check_records(cohort: &Cohort) {
             .get(patient.study_id.as_str())
             .map_or(&[][..], |c| c);
         check_contacts(patient, own, cohort.data_cutoff);
+        check_with_registry_validation(patient, own, cohort.data_cutoff);
+    }
+}
+
+/// Runs the registry's own entry checks on a patient and, in date order,
+/// on each of its contacts, with the data cut-off as today. Any finding
+/// fails, including a value that would only need confirmation.
+fn check_with_registry_validation(
+    patient: &PatientRecord,
+    contacts: &[&FollowUp],
+    cutoff: NaiveDate,
+) {
+    let id = &patient.study_id;
+    let findings: Vec<String> = check_patient(patient, cutoff)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(findings.is_empty(), "{id}: {}", findings.join(" "));
+
+    let mut accepted: Vec<FollowUp> = Vec::new();
+    for contact in contacts {
+        let findings: Vec<String> =
+            check_followup(contact, patient.treatment_start, &accepted, cutoff)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+        assert!(
+            findings.is_empty(),
+            "{id}: contact on {}: {}",
+            contact.contact_date,
+            findings.join(" ")
+        );
+        accepted.push((*contact).clone());
     }
 }
 
@@ -795,47 +834,38 @@ fn records_follow_registry_rules() {
     assert!(repeat_labs > 0, "some contacts carry a repeat HSP90α");
 }
 
-/// Overall survival of `patients`, in their order, from `survival`.
-fn survival_of(
-    patients: &[&PatientRecord],
-    survival: &HashMap<&str, (f64, bool)>,
-) -> (Vec<f64>, Vec<bool>) {
-    patients
-        .iter()
-        .map(|p| survival[p.study_id.as_str()])
-        .unzip()
-}
-
-/// Selects the training set of the overall-survival pipeline: TACE patients
-/// of the centres not flagged external, in study-id order, 70% of them drawn
-/// within each event status with the default seed.
-fn survival_training_set(cohort: &Cohort) -> Vec<&PatientRecord> {
+/// Builds the pipelines' view of the cohort as a refit on the data cut-off
+/// does: overall survival from the contacts, sorted by study id.
+fn pipeline_subjects(cohort: &Cohort) -> Vec<Subject> {
     let survival = derived_survival(cohort);
-    let mut internal: Vec<&PatientRecord> = patients_of(cohort, Treatment::Tace)
-        .into_iter()
-        .filter(|p| !p.center_external)
+    let mut subjects: Vec<Subject> = cohort
+        .patients
+        .iter()
+        .map(|p| {
+            let (os_months, os_event) = survival[p.study_id.as_str()];
+            Subject {
+                study_id: p.study_id.clone(),
+                external: p.center_external,
+                treatment: p.treatment,
+                baseline: p.baseline.clone(),
+                os_months,
+                os_event,
+            }
+        })
         .collect();
-    internal.sort_by(|a, b| a.study_id.cmp(&b.study_id));
-    let (_, event) = survival_of(&internal, &survival);
-    let split = stratified(&event, TRAIN_FRACTION, DEFAULT_SEED);
-    split.train.iter().map(|&i| internal[i]).collect()
+    subjects.sort_by(|a, b| a.study_id.cmp(&b.study_id));
+    subjects
 }
 
-/// Fits a univariate Cox model of `column` on `patients`, as the
-/// overall-survival pipeline's screen does, and summarises it.
-fn univariate_cox(
-    column: &str,
-    patients: &[&PatientRecord],
-    survival: &HashMap<&str, (f64, bool)>,
-) -> CoxSummary {
-    let variable = variables::lookup(column).expect("a model variable");
-    let baselines: Vec<&Baseline> = patients.iter().map(|p| &p.baseline).collect();
-    let encoded = variables::encode(&[variable], &baselines, None);
-    assert_eq!(encoded.excluded, 0, "{column} is generated for everyone");
-    let (time, event) = survival_of(patients, survival);
-    let fit = cox::fit(&encoded.design, &time, &event, &CoxSettings::default())
-        .unwrap_or_else(|e| panic!("univariate Cox fit of {column}: {e}"));
-    cox::summary(&fit, 0.95).unwrap_or_else(|e| panic!("summary of {column}: {e}"))
+/// Fits the benefit pipeline with its default settings on the default
+/// cohort, once for all tests.
+fn default_benefit_fit() -> &'static BenefitFit {
+    static FIT: OnceLock<BenefitFit> = OnceLock::new();
+    FIT.get_or_init(|| {
+        let subjects = pipeline_subjects(default_cohort());
+        benefit::fit(&subjects, &BenefitConfig::with_seed(DEFAULT_SEED), &Silent)
+            .unwrap_or_else(|e| panic!("benefit pipeline on the default cohort: {e}"))
+    })
 }
 
 /// Columns of the thirteen variables that the published univariate Cox
@@ -858,92 +888,47 @@ const SCREENED_COLUMNS: [&str; 13] = [
     "metastasis",
 ];
 
-/// Significance level of the univariate screen.
-const SCREEN_P_VALUE: f64 = 0.05;
+/// Trees of the survival forest when the pipeline runs for its screen. Few
+/// are enough, because only the screen is checked.
+const SCREEN_RUN_TREES: usize = 20;
 
 #[test]
 fn univariate_screen_keeps_published_variables() {
-    let cohort = default_cohort();
-    let survival = derived_survival(cohort);
-    let training = survival_training_set(cohort);
-    for column in SCREENED_COLUMNS {
-        let summary = univariate_cox(column, &training, &survival);
-        let last = summary
-            .coefficients
-            .last()
-            .expect("one coefficient or more");
+    let subjects = pipeline_subjects(default_cohort());
+    let mut config = SurvivalConfig::with_seed(DEFAULT_SEED);
+    config.trees = SCREEN_RUN_TREES;
+    let fit = survival::fit(&subjects, &config, &Silent)
+        .unwrap_or_else(|e| panic!("survival pipeline on the default cohort: {e}"));
+    for row in &fit.metrics.screen {
+        let p = row.p.map_or("none".to_string(), |p| format!("{p:.2e}"));
+        let hazard_ratio = row
+            .hazard_ratio
+            .map_or("none".to_string(), |h| format!("{h:.3}"));
         println!(
-            "univariate Cox on {} TACE training patients, {column}: LR p = {:.2e}, {} HR {:.2}",
-            training.len(),
-            summary.lr_test.p,
-            last.name,
-            last.hr
-        );
-        assert!(
-            summary.lr_test.p < SCREEN_P_VALUE,
-            "{column} fails the univariate screen: LR p = {:.3}",
-            summary.lr_test.p
-        );
-        // The worst stage, grade or value carries the highest hazard.
-        assert!(
-            last.coef > 0.0,
-            "{column}: {} has hazard ratio {:.2}, not above 1",
-            last.name,
-            last.hr
+            "univariate Cox on {} TACE training patients, {}: p = {p}, HR {hazard_ratio}, kept {}",
+            row.n, row.variable, row.kept
         );
     }
-}
-
-/// Labels the TACE patients of `cohort` as the benefit pipeline does. A Cox
-/// model on every baseline variable, fitted on the patients without TACE,
-/// predicts each TACE patient's survival without TACE. Its 36-month
-/// restricted mean is then compared with the observed survival.
-fn benefit_labels<'a>(
-    cohort: &'a Cohort,
-    survival: &HashMap<&str, (f64, bool)>,
-) -> Vec<(&'a PatientRecord, BenefitLabel)> {
-    let all: Vec<&ModelVariable> = variables::VARIABLES.iter().collect();
-    let reference_patients = patients_of(cohort, Treatment::None);
-    let reference_baselines: Vec<&Baseline> =
-        reference_patients.iter().map(|p| &p.baseline).collect();
-    let reference = variables::encode(&all, &reference_baselines, None);
-    assert_eq!(reference.excluded, 0, "every baseline value is generated");
-    let (time, event) = survival_of(&reference_patients, survival);
-    let fit = cox::fit(&reference.design, &time, &event, &CoxSettings::default())
-        .expect("the reference Cox model converges");
-
-    let tace = patients_of(cohort, Treatment::Tace);
-    let tace_baselines: Vec<&Baseline> = tace.iter().map(|p| &p.baseline).collect();
-    let encoded = variables::encode(&all, &tace_baselines, Some(&reference.levels));
-    assert_eq!(
-        encoded.excluded, 0,
-        "TACE patients have the reference levels"
-    );
-    let predicted =
-        predict_survival(&fit, &encoded.design.x, 0.95).expect("curves for TACE patients");
-    tace.iter()
-        .zip(&predicted.curves)
-        .map(|(patient, curve)| {
-            let expected = restricted_mean(&predicted.time, &curve.surv, RMST_TAU_MONTHS);
-            let (months, event) = survival[patient.study_id.as_str()];
-            (*patient, label(months, event, expected, RMST_TAU_MONTHS))
-        })
-        .collect()
-}
-
-/// Share (percent) of benefit among the labelled patients that `select`
-/// keeps.
-fn benefit_share(
-    labels: &[(&PatientRecord, BenefitLabel)],
-    select: impl Fn(&Baseline) -> bool,
-) -> f64 {
-    let kept: Vec<BenefitLabel> = labels
-        .iter()
-        .filter(|(p, l)| *l != BenefitLabel::Undetermined && select(&p.baseline))
-        .map(|&(_, l)| l)
-        .collect();
-    let benefit = kept.iter().filter(|&&l| l == BenefitLabel::Benefit).count();
-    percent(benefit, kept.len())
+    for column in SCREENED_COLUMNS {
+        let row = fit
+            .metrics
+            .screen
+            .iter()
+            .find(|r| r.variable == column)
+            .unwrap_or_else(|| panic!("{column} is screened"));
+        assert!(
+            row.kept,
+            "{column} fails the univariate screen: p = {:?}",
+            row.p
+        );
+        // The first design column is the value, the flag or, for a factor, the
+        // first level after the reference.
+        let hazard_ratio = row.hazard_ratio.expect("a fitted hazard ratio");
+        assert!(
+            hazard_ratio > 1.0,
+            "{column}: hazard ratio {hazard_ratio:.2}, not above 1"
+        );
+    }
 }
 
 /// Published median OS of TACE patients labelled benefit and non-benefit,
@@ -953,33 +938,18 @@ const NON_BENEFIT_MEDIAN_MONTHS: f64 = 11.0;
 
 #[test]
 fn benefit_labels_separate_survival() {
-    let cohort = default_cohort();
-    let survival = derived_survival(cohort);
-    let labels = benefit_labels(cohort, &survival);
-    let count = |wanted: BenefitLabel| labels.iter().filter(|(_, l)| *l == wanted).count();
+    let metrics = &default_benefit_fit().metrics;
     println!(
         "benefit {}, non-benefit {}, undetermined {}",
-        count(BenefitLabel::Benefit),
-        count(BenefitLabel::NonBenefit),
-        count(BenefitLabel::Undetermined)
+        metrics.n_benefit, metrics.n_non_benefit, metrics.n_undetermined
     );
-    assert!(count(BenefitLabel::Benefit) > 0, "no patient benefits");
-    assert!(
-        count(BenefitLabel::NonBenefit) > 0,
-        "every patient benefits"
-    );
+    assert!(metrics.n_benefit > 0, "no patient benefits");
+    assert!(metrics.n_non_benefit > 0, "every patient benefits");
 
-    let median_of = |wanted: BenefitLabel| {
-        let patients: Vec<&PatientRecord> = labels
-            .iter()
-            .filter(|(_, l)| *l == wanted)
-            .map(|&(p, _)| p)
-            .collect();
-        kaplan_meier_of(&patients, &survival).median
-    };
-
-    let benefit = median_of(BenefitLabel::Benefit);
-    let non_benefit = median_of(BenefitLabel::NonBenefit)
+    let benefit = metrics.median_os_benefit.value;
+    let non_benefit = metrics
+        .median_os_non_benefit
+        .value
         .expect("every non-benefit patient has died, so the median is reached");
     println!(
         "median OS benefit {benefit:?} (published {BENEFIT_MEDIAN_MONTHS}), \
@@ -993,14 +963,35 @@ fn benefit_labels_separate_survival() {
     );
 }
 
+/// Share (percent) of benefit among the labelled TACE patients that
+/// `select` keeps.
+fn benefit_share(
+    labels: &[LabelledPatient],
+    baselines: &HashMap<&str, &Baseline>,
+    select: fn(&Baseline) -> bool,
+) -> f64 {
+    let kept: Vec<BenefitLabel> = labels
+        .iter()
+        .filter(|p| p.label != BenefitLabel::Undetermined)
+        .filter(|p| select(baselines[p.study_id.as_str()]))
+        .map(|p| p.label)
+        .collect();
+    let benefit = kept.iter().filter(|&&l| l == BenefitLabel::Benefit).count();
+    percent(benefit, kept.len())
+}
+
 #[test]
 fn benefit_is_likelier_in_favourable_subgroups() {
     let cohort = default_cohort();
-    let survival = derived_survival(cohort);
-    let labels = benefit_labels(cohort, &survival);
+    let baselines: HashMap<&str, &Baseline> = cohort
+        .patients
+        .iter()
+        .map(|p| (p.study_id.as_str(), &p.baseline))
+        .collect();
+    let labels = &default_benefit_fit().splits.labels;
     for (name, favourable, unfavourable) in SUBGROUP_COMPARISONS {
-        let favourable_share = benefit_share(&labels, favourable);
-        let unfavourable_share = benefit_share(&labels, unfavourable);
+        let favourable_share = benefit_share(labels, &baselines, favourable);
+        let unfavourable_share = benefit_share(labels, &baselines, unfavourable);
         println!(
             "benefit share of labelled TACE patients, {name}: {favourable_share:.1}% vs \
              {unfavourable_share:.1}%"
@@ -1015,44 +1006,18 @@ fn benefit_is_likelier_in_favourable_subgroups() {
 
 #[test]
 fn nomogram_variables_predict_benefit() {
-    let cohort = default_cohort();
-    let survival = derived_survival(cohort);
-    let labelled: Vec<(&PatientRecord, BenefitLabel)> = benefit_labels(cohort, &survival)
-        .into_iter()
-        .filter(|(_, l)| *l != BenefitLabel::Undetermined)
-        .collect();
-    let nomogram_variables: Vec<&ModelVariable> = ["hsp90a_ng_ml", "bclc", "tumor_size_cm"]
-        .iter()
-        .map(|c| variables::lookup(c).expect("a model variable"))
-        .collect();
-    let baselines: Vec<&Baseline> = labelled.iter().map(|(p, _)| &p.baseline).collect();
-    let encoded = variables::encode(&nomogram_variables, &baselines, None);
-    let benefit: Vec<bool> = labelled
-        .iter()
-        .map(|(_, l)| *l == BenefitLabel::Benefit)
-        .collect();
-    let fit = fit_logistic(
-        &encoded.design.x,
-        &encoded.design.names,
-        &benefit,
-        &LogisticSettings::default(),
-    )
-    .expect("the benefit logistic model converges");
+    let coefficients = &default_benefit_fit().metrics.coefficients;
     for name in ["hsp90a_ng_ml", "bclc=C", "tumor_size_cm"] {
-        let k = fit
-            .names
+        let row = coefficients
             .iter()
-            .position(|n| n == name)
-            .unwrap_or_else(|| panic!("{name} is a coefficient of {:?}", fit.names));
+            .find(|r| r.name == name)
+            .unwrap_or_else(|| panic!("{name} is a nomogram coefficient"));
         println!(
-            "benefit logistic, {name}: coefficient {:.4}, p = {:.2e}",
-            fit.coef[k], fit.p[k]
+            "nomogram, {name}: odds ratio {:.4}, p = {:.2e}",
+            row.odds_ratio, row.p
         );
-        assert!(
-            fit.coef[k] < 0.0,
-            "{name} does not lower the odds of benefit"
-        );
-        assert!(fit.p[k] < 0.05, "{name}: p = {:.3}", fit.p[k]);
+        assert!(row.coef < 0.0, "{name} does not lower the odds of benefit");
+        assert!(row.p < 0.05, "{name}: p = {:.3}", row.p);
     }
 }
 

@@ -34,8 +34,8 @@ pub struct Args {
     pub json: bool,
 }
 
-/// The tracked sample registry of the source tree this binary was built
-/// from.
+/// Returns the path of the tracked sample registry in the source tree this
+/// binary was built from.
 fn sample_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/registry.sqlite")
 }
@@ -67,12 +67,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             sample.display()
         );
     }
+
     let dir = data_dir()?;
     std::fs::create_dir_all(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
     let working = dir.join(WORKING_COPY);
     if args.reset || !working.exists() {
         copy_sample(&sample, &working)?;
     }
+
     let registry = Registry::open(&working)?;
     let summary = registry.summary()?;
     if args.json {

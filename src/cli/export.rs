@@ -84,7 +84,7 @@ fn write_analysis_file(args: &Args, patients: &[AnalysisPatient]) -> anyhow::Res
     Ok(rows)
 }
 
-/// Write one export file with mode 0600, because it holds patient data.
+/// Write one export file with mode 0600, because it contains patient data.
 fn write_file(
     path: &Path,
     force: bool,

@@ -70,7 +70,8 @@ pub fn run(db: PathBuf, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The cohort as import rows; the record number stands in for the line.
+/// Converts the cohort to import rows, with the record number in place of
+/// the line.
 fn cohort_rows(cohort: Cohort) -> (Vec<PatientRow>, Vec<FollowUpRow>) {
     let patients = cohort
         .patients

@@ -36,7 +36,7 @@ pub struct Args {
     pub followups: Option<PathBuf>,
 
     /// Import the valid rows and write the rejected patient rows, with a
-    /// `reason` column, to this new file; rejected follow-ups go to the same
+    /// `reason` column, to this new file. Rejected follow-ups go to the same
     /// name with a `_followups` suffix.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
@@ -118,7 +118,7 @@ fn source_description(args: &Args) -> String {
     names.join(", ")
 }
 
-/// Whether a row was rejected only because its patient's row was.
+/// Returns whether a row was rejected only because its patient's row was.
 fn only_patient_rejected(problem: &RowProblem) -> bool {
     problem
         .errors

@@ -30,10 +30,10 @@ pub fn run(db: PathBuf, args: Args) -> anyhow::Result<()> {
     })?;
     let prediction = predict(registry.connection(), &patient.record.baseline);
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&args.patient, &prediction))?
-        );
+        super::print_stdout(&serde_json::to_string_pretty(&to_json(
+            &args.patient,
+            &prediction,
+        ))?)?;
     } else {
         print_text(&args.patient, &prediction);
     }

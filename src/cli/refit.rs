@@ -1,7 +1,6 @@
 //! `tace-registry refit`: both pipelines on the registry, each result stored
 //! as a model version; meant to run by hand or from cron.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -109,15 +108,10 @@ pub fn run(db: PathBuf, args: Args) -> anyhow::Result<()> {
         last: Mutex::new(None),
     };
     let report = refit::refit(&mut registry, &options, &progress)?;
-    let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&summary_json(&report))?
-        )?;
+        super::print_stdout(&serde_json::to_string_pretty(&summary_json(&report))?)?;
     } else {
-        writeln!(out, "{}", summary_line(&report))?;
+        super::print_stdout(&summary_line(&report))?;
     }
     for (name, failure) in [
         ("benefit", report.benefit.fit.as_ref().err()),

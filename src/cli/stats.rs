@@ -143,8 +143,7 @@ pub fn load_survival(common: &CommonArgs, extra: &[&str]) -> anyhow::Result<Surv
 ///
 /// When serialisation fails, which only happens for non-string map keys.
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    super::print_stdout(&serde_json::to_string_pretty(value)?)
 }
 
 /// Run one method.

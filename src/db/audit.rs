@@ -78,7 +78,8 @@ fn parse_json(text: Option<String>) -> Result<Option<Value>, DbError> {
 }
 
 impl Registry {
-    /// The audit log, oldest first: every row, or the rows of one study id.
+    /// Reads the audit log, oldest first: every row, or the rows of one
+    /// study id.
     ///
     /// # Errors
     ///

@@ -1,6 +1,6 @@
-//! How records map to table columns: the baseline columns (named as the CSV
-//! columns), the SELECT list that reads a patient back, and conversion of
-//! stored text to the domain's enumerations.
+//! Mapping of records to table columns: the baseline columns (named as the
+//! CSV columns), the SELECT list that reads a patient back, and conversion
+//! of stored text to the domain's enumerations.
 
 use std::str::FromStr;
 use std::sync::LazyLock;
@@ -49,7 +49,7 @@ fn text(value: Option<&str>) -> Value {
     value.map_or(Value::Null, |v| Value::Text(v.to_string()))
 }
 
-/// The baseline's values in [`baseline_columns`] order.
+/// Returns the baseline's values in [`baseline_columns`] order.
 pub(crate) fn baseline_values(b: &Baseline) -> [Value; 21] {
     [
         text(b.sex.map(|v| v.as_str())),

@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use crate::domain::validate::ValidationError;
 
-/// Why a registry operation failed. Every message names the value at fault
+/// Error of a registry operation. Every message names the value at fault
 /// and what to do next.
 #[derive(Debug, Error)]
 pub enum DbError {

@@ -1,9 +1,10 @@
 //! Bulk import of patients and follow-ups read by [`crate::domain::csv`].
 //!
-//! An import checks every row (its own values, duplicates within the file
-//! and against the registry, centre flags, and each follow-up against its
-//! patient's treatment start and other contacts), then writes the accepted
-//! rows with prepared statements in one `BEGIN IMMEDIATE` transaction.
+//! An import first checks every row: its own values, duplicates within the
+//! file and against the registry, centre flags, and each follow-up against
+//! its patient's treatment start and other contacts. It then writes the
+//! accepted rows with prepared statements in one `BEGIN IMMEDIATE`
+//! transaction.
 //! [`ImportMode::AllOrNothing`] writes nothing when any row is rejected;
 //! [`ImportMode::Partial`] writes the accepted rows and reports the others.
 //! Either way a failure part-way leaves the registry as it was.
@@ -48,7 +49,7 @@ pub struct ImportOptions {
     pub accept_soft: bool,
     /// The limit for "no date in the future".
     pub today: NaiveDate,
-    /// Where the rows came from (file names), for the audit log.
+    /// Source of the rows (file names), for the audit log.
     pub source: String,
 }
 
@@ -63,14 +64,15 @@ pub struct RowProblem {
 }
 
 impl RowProblem {
-    /// Every problem of the row in one line of text, as written to the
-    /// `reason` column of a rejects file.
+    /// Returns every problem of the row in one line of text, as written to
+    /// the `reason` column of a rejects file.
     pub fn reason(&self) -> String {
         let messages: Vec<String> = self.errors.iter().map(ToString::to_string).collect();
         messages.join(" ")
     }
 
-    /// Whether every problem is an unusual value that could be confirmed.
+    /// Returns whether every problem is an unusual value that could be
+    /// confirmed.
     pub fn only_needs_confirmation(&self) -> bool {
         self.errors.iter().all(ValidationError::needs_confirmation)
     }
@@ -92,7 +94,8 @@ impl fmt::Display for RowProblem {
     }
 }
 
-/// What an import did or would do.
+/// Outcome of an import: rows written, rows rejected, and rows accepted
+/// with unusual values.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImportReport {
     pub patients_imported: usize,
@@ -123,7 +126,7 @@ pub struct PendingImport<'r> {
 }
 
 impl PendingImport<'_> {
-    /// What the import will write and what it rejected.
+    /// Returns what the import will write and what it rejected.
     pub fn report(&self) -> &ImportReport {
         &self.report
     }
@@ -224,7 +227,7 @@ impl Registry {
 
     /// Import rows and commit when the mode allows it: always in partial
     /// mode, only without rejected rows in all-or-nothing mode. The
-    /// report's `committed` says which happened.
+    /// report's `committed` field tells which happened.
     ///
     /// # Errors
     ///
@@ -243,8 +246,8 @@ impl Registry {
     }
 }
 
-/// Every row of a study id used more than once in the file is rejected,
-/// because the file does not say which one is right.
+/// Reject every row of a study id used more than once in the file,
+/// because the file does not tell which one is right.
 fn mark_duplicates_in_file(patients: &mut [PatientRow]) {
     let mut lines: HashMap<String, Vec<u64>> = HashMap::new();
     for row in patients.iter().filter(|r| !r.study_id.is_empty()) {

@@ -28,7 +28,7 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-/// The embedded migrations in the order they are applied.
+/// Returns the embedded migrations in the order they are applied.
 ///
 /// Files that are not `*.sql` or not UTF-8 are skipped; a unit test checks
 /// that every file is numbered by its position.

@@ -19,7 +19,7 @@ use super::migrate;
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Permissions of a new registry or backup file: read and write for the
-/// owner only, because the file holds patient data.
+/// owner only, because the file contains patient data.
 pub const FILE_MODE: u32 = 0o600;
 
 /// An open registry file.
@@ -124,17 +124,18 @@ impl Registry {
         self
     }
 
-    /// The user that writes are attributed to.
+    /// Returns the user that writes are attributed to.
     pub fn user(&self) -> &str {
         &self.user
     }
 
-    /// The registry file.
+    /// Returns the path of the registry file.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// The schema version of the file (the number of migrations applied).
+    /// Reads the schema version of the file (the number of migrations
+    /// applied).
     ///
     /// # Errors
     ///
@@ -143,7 +144,8 @@ impl Registry {
         Ok(migrate::schema_version(&self.conn)?)
     }
 
-    /// The underlying connection, for reads that this module does not offer.
+    /// Returns the underlying connection, for reads that this module does
+    /// not offer.
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
@@ -163,7 +165,7 @@ impl Registry {
     }
 }
 
-/// The operating-system user running this process: `$USER`, else
+/// Returns the operating-system user running this process: `$USER`, else
 /// `$LOGNAME`, else the numeric user id.
 pub fn os_user() -> String {
     ["USER", "LOGNAME"]
@@ -178,7 +180,7 @@ pub fn os_user() -> String {
         })
 }
 
-/// The current time as stored in the registry: UTC RFC 3339 with
+/// Returns the current time as stored in the registry: UTC RFC 3339 with
 /// milliseconds.
 pub fn now_timestamp() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)

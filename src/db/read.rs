@@ -1,7 +1,8 @@
-//! Reads for the interface and the model pipelines: a page of the patient
-//! list, one patient with its follow-ups, every patient still in the study
-//! with follow-ups, the analysis rows (baseline and overall survival as of a
-//! cut-off), the follow-up worklist, the centres, and counts for a summary.
+//! Reads for the interface and the model pipelines. They cover a page of
+//! the patient list, one patient with its follow-ups, and every patient
+//! still in the study with follow-ups. They also cover the analysis rows
+//! (baseline and overall survival as of a cut-off), the follow-up worklist,
+//! the centres, and counts for a summary.
 
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
@@ -44,7 +45,8 @@ impl SortColumn {
     }
 }
 
-/// Which page of the patient list to read.
+/// Request for one page of the patient list: filter, sort order, offset and
+/// limit.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PageRequest {
     /// Text that the study id or centre code must contain (any case);
@@ -180,8 +182,8 @@ fn like_pattern(filter: &str) -> String {
     pattern
 }
 
-/// The query of one page sorted by `sort`, with parameters filter text,
-/// LIKE pattern, limit and offset.
+/// Builds the query of one page sorted by `sort`. Its parameters are the
+/// filter text, the LIKE pattern, the limit and the offset.
 fn page_sql(sort: SortColumn, descending: bool) -> String {
     let direction = if descending { "DESC" } else { "ASC" };
     // Sorted by centre, the few centres form the outer loop (CROSS JOIN
@@ -200,22 +202,24 @@ fn page_sql(sort: SortColumn, descending: bool) -> String {
     )
 }
 
-const PAGE_FILTER: &str =
-    "WHERE ?1 = '' OR p.study_id LIKE ?2 ESCAPE '\\' OR c.code LIKE ?2 ESCAPE '\\'";
+/// Filter of the patient list on the text `?1` as LIKE pattern `?2`. The
+/// centre is matched through its id, so that counting needs no join.
+const PAGE_FILTER: &str = "WHERE ?1 = '' OR p.study_id LIKE ?2 ESCAPE '\\'
+     OR p.center_id IN (SELECT id FROM centers WHERE code LIKE ?2 ESCAPE '\\')";
 
-/// Patients due for a contact before date `?1`; the conditions match the
-/// partial index `patients_due` so that SQLite can use it.
-const WORKLIST_FROM: &str = "FROM patients p JOIN centers c ON c.id = p.center_id
-     WHERE p.withdrawn = 0 AND (p.last_status IS NULL OR p.last_status <> 'dead')
+/// Patients due for a contact before date `?1`. The conditions match the
+/// partial index `patients_due`, so that SQLite can use it.
+const WORKLIST_DUE: &str = "WHERE p.withdrawn = 0
+       AND (p.last_status IS NULL OR p.last_status <> 'dead')
        AND coalesce(p.last_contact_date, p.treatment_start) < ?1";
 
 impl Registry {
-    /// A page of the patient list, filtered and sorted, withdrawn patients
-    /// included (flagged).
+    /// Reads a page of the patient list, filtered and sorted, withdrawn
+    /// patients included (flagged).
     ///
     /// Every sort column is indexed together with the study id, and the
-    /// latest contact is stored on the patient row, so a page costs an
-    /// index walk to `offset` plus `limit` rows; the filter and the total
+    /// latest contact is stored on the patient row. A page therefore costs
+    /// an index walk to `offset` plus `limit` rows. A filter makes the total
     /// scan the patients table once.
     ///
     /// # Errors
@@ -244,19 +248,25 @@ impl Registry {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM patients p JOIN centers c ON c.id = p.center_id {PAGE_FILTER}"
-            ))?
-            .query_row(params![filter, pattern], |row| row.get(0))?;
+        // Without a filter, the count walks the smallest index instead of
+        // testing every row.
+        let total: i64 = if filter.is_empty() {
+            self.conn
+                .prepare_cached("SELECT count(*) FROM patients")?
+                .query_row([], |row| row.get(0))?
+        } else {
+            self.conn
+                .prepare_cached(&format!("SELECT count(*) FROM patients p {PAGE_FILTER}"))?
+                .query_row(params![filter, pattern], |row| row.get(0))?
+        };
         Ok(Page {
             rows,
             total: total.unsigned_abs(),
         })
     }
 
-    /// One patient with its follow-ups, or `None` for an unknown study id.
+    /// Reads one patient with its follow-ups, or `None` for an unknown study
+    /// id.
     ///
     /// # Errors
     ///
@@ -307,9 +317,9 @@ impl Registry {
         Ok(Some(patient))
     }
 
-    /// Every patient who has not withdrawn, in study-id order, with the
-    /// follow-ups in date order: the input of the models, the analysis
-    /// table and the export. Read in one snapshot.
+    /// Reads every patient who has not withdrawn, in study-id order, with the
+    /// follow-ups in date order, in one snapshot. This is the input of the
+    /// analysis table and the export.
     ///
     /// # Errors
     ///
@@ -325,6 +335,7 @@ impl Registry {
         let patients: Vec<(i64, PatientRecord)> = statement
             .query_map([], |row| Ok((row.get(0)?, patient_from_row(row, 1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+
         let sql = format!(
             "SELECT f.patient_id, {FOLLOWUP_SELECT}
              FROM followups f JOIN patients p ON p.id = f.patient_id
@@ -334,6 +345,7 @@ impl Registry {
         let followups: Vec<(i64, FollowUp)> = statement
             .query_map([], |row| Ok((row.get(0)?, followup_from_row(row, 1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+
         // Both lists are in patient-id order, so one merge pass pairs them.
         let mut followups = followups.into_iter().peekable();
         let mut result = Vec::with_capacity(patients.len());
@@ -351,7 +363,7 @@ impl Registry {
         Ok(result)
     }
 
-    /// Every patient still in the study and treated on or before `as_of`,
+    /// Reads every patient still in the study and treated on or before `as_of`,
     /// in study-id order, with overall survival from the contacts on or
     /// before `as_of` (all contacts when `as_of` is `None`).
     ///
@@ -374,11 +386,13 @@ impl Registry {
         Ok(rows)
     }
 
-    /// Patients due for a follow-up contact on `today`: still in the study,
-    /// not known to have died (status `alive` or `lost`, or no contact
-    /// yet), and last seen more than `older_than_days` days before `today`,
-    /// where a patient without a contact was last seen at the treatment
-    /// start. Oldest contact first; `offset` and `limit` select a page.
+    /// Reads the patients due for a follow-up contact on `today`, oldest
+    /// contact first, with `offset` and `limit` selecting a page.
+    ///
+    /// A patient is due when still in the study, not known to have died
+    /// (status `alive` or `lost`, or no contact yet), and last seen more
+    /// than `older_than_days` days before `today`. A patient without a
+    /// contact was last seen at the treatment start.
     ///
     /// A partial index on the last-seen date keeps a page of the worklist
     /// cheap at 100,000 patients.
@@ -397,7 +411,7 @@ impl Registry {
         let sql = format!(
             "SELECT p.study_id, c.code, p.treatment, p.treatment_start, p.last_contact_date,
                     p.last_status, p.row_version
-             {WORKLIST_FROM}
+             FROM patients p JOIN centers c ON c.id = p.center_id {WORKLIST_DUE}
              ORDER BY coalesce(p.last_contact_date, p.treatment_start), p.study_id
              LIMIT ?2 OFFSET ?3"
         );
@@ -423,7 +437,7 @@ impl Registry {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let total: i64 = self
             .conn
-            .prepare_cached(&format!("SELECT count(*) {WORKLIST_FROM}"))?
+            .prepare_cached(&format!("SELECT count(*) FROM patients p {WORKLIST_DUE}"))?
             .query_row([due_before], |row| row.get(0))?;
         Ok(Worklist {
             rows,
@@ -431,7 +445,7 @@ impl Registry {
         })
     }
 
-    /// The centres in code order with their number of patients.
+    /// Reads the centres in code order with their number of patients.
     ///
     /// # Errors
     ///
@@ -535,7 +549,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let registry = Registry::create(&dir.path().join("plan.sqlite")).unwrap();
         let sql = format!(
-            "SELECT p.study_id {WORKLIST_FROM}
+            "SELECT p.study_id FROM patients p JOIN centers c ON c.id = p.center_id {WORKLIST_DUE}
              ORDER BY coalesce(p.last_contact_date, p.treatment_start), p.study_id LIMIT 100"
         );
         let mut statement = registry

@@ -21,7 +21,7 @@ use crate::domain::validate::{
 };
 use crate::domain::{FollowUp, PatientRecord};
 
-/// What a write needs to know about a stored patient.
+/// Stored state of a patient that a write checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PatientState {
     pub id: i64,
@@ -48,7 +48,7 @@ pub(crate) fn patient_state(
     .optional()
 }
 
-/// The stored follow-ups of one patient, in date order.
+/// Reads the stored follow-ups of one patient, in date order.
 pub(crate) fn stored_followups(
     conn: &Connection,
     patient_id: i64,
@@ -73,7 +73,7 @@ fn stored_patient(conn: &Connection, patient_id: i64) -> rusqlite::Result<Patien
         .query_row([patient_id], |row| patient_from_row(row, 0))
 }
 
-/// The id and external-validation flag of centre `code`, if stored.
+/// Looks up the id and external-validation flag of centre `code`.
 pub(crate) fn stored_center(
     conn: &Connection,
     code: &str,
@@ -96,7 +96,8 @@ pub(crate) fn insert_center(
     Ok(conn.last_insert_rowid())
 }
 
-/// The id of the record's centre, creating the centre when it is new.
+/// Returns the id of the record's centre, creating the centre when it is
+/// new.
 ///
 /// # Errors
 ///
@@ -323,6 +324,7 @@ impl Registry {
                 current: state.row_version,
             });
         }
+
         let before = stored_patient(&tx, state.id)?;
         let mut errors = check_patient(record, local_today());
         errors.extend(check_start_against_contacts(
@@ -330,6 +332,7 @@ impl Registry {
             &stored_followups(&tx, state.id)?,
         ));
         reject_if_blocking(study_id, errors, confirmed)?;
+
         let center = resolve_center(&tx, record)?;
         let mut values = vec![
             Value::Integer(center),
@@ -391,8 +394,8 @@ impl Registry {
     /// Add a follow-up contact and return its id.
     ///
     /// The contact is checked with [`check_followup`] against the
-    /// patient's treatment start and stored contacts; a contact on the
-    /// treatment start date or a repeat value outside the usual range is
+    /// patient's treatment start and stored contacts. A contact on the
+    /// treatment start date, or a repeat value outside the usual range, is
     /// stored only when `confirmed` is true.
     ///
     /// # Errors

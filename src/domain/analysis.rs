@@ -65,8 +65,9 @@ fn at_least(value: Option<f64>, threshold: f64) -> String {
     indicator(value.map(|v| v >= threshold))
 }
 
-/// The analysis cells of one patient, or `None` when the treatment started
-/// after `as_of` (the patient was not yet in the registry at that date).
+/// Formats the analysis cells of one patient, or returns `None` when the
+/// treatment started after `as_of` (the patient was not yet in the registry
+/// at that date).
 ///
 /// Contacts after `as_of` are ignored, as in [`overall_survival`].
 pub fn analysis_cells(

@@ -2,10 +2,10 @@
 //! typed rows with every problem of every row, writing records back in the
 //! same format, and copying rejected rows with a `reason` column.
 //!
-//! Dates are `YYYY-MM-DD`; yes/no cells accept `yes`/`no`, `1`/`0` and
-//! `true`/`false`; an empty cell is a missing value. Columns may come in any
-//! order; a `reason` column (as written to a rejects file) is ignored, so
-//! that a corrected rejects file can be imported again. Checks that need the
+//! Dates are `YYYY-MM-DD`. Yes/no cells accept `yes`/`no`, `1`/`0` and
+//! `true`/`false`. An empty cell is a missing value. Columns may come in any
+//! order. A `reason` column, as written to a rejects file, is ignored, so a
+//! corrected rejects file can be imported again. Checks that need the
 //! registry (duplicates already stored, unknown patients) are left to the
 //! importer in [`crate::db`].
 
@@ -80,6 +80,8 @@ pub enum CsvFileError {
     },
     #[error("line {line} cannot be read ({message}), so save the file as UTF-8 CSV")]
     Read { line: u64, message: String },
+    #[error("failed to write the CSV output ({message}), so check the folder and its free space")]
+    Write { message: String },
 }
 
 fn describe_header(missing: &[&str], unknown: &[String], duplicated: &[String]) -> String {
@@ -306,6 +308,7 @@ fn parse_patient(line: u64, cells: [&str; 26], count_error: Option<ValidationErr
     let external = keep(e, parse_yes_no_cell("center_external", center_external)).flatten();
     let treatment = required(e, "treatment", parse_choice("treatment", treatment));
     let start = keep(e, parse_required_date("treatment_start", start));
+
     let baseline = Baseline {
         sex: keep(e, parse_choice("sex", sex)).flatten(),
         age_years: keep(e, parse_count("age_years", age)).flatten(),
@@ -329,6 +332,7 @@ fn parse_patient(line: u64, cells: [&str; 26], count_error: Option<ValidationErr
         lymph_nodes: keep(e, parse_yes_no_cell("lymph_nodes", lymph_nodes)).flatten(),
         metastasis: keep(e, parse_yes_no_cell("metastasis", metastasis)).flatten(),
     };
+
     let record = match (id, center_code, treatment, start) {
         (Some(study_id), Some(center), Some(treatment), Some(treatment_start)) => {
             Some(PatientRecord {
@@ -342,6 +346,7 @@ fn parse_patient(line: u64, cells: [&str; 26], count_error: Option<ValidationErr
         }
         _ => None,
     };
+
     PatientRow {
         line,
         study_id: study_id.trim().to_string(),
@@ -395,6 +400,7 @@ fn parse_followup(
     let parsed_status = required(e, "status", parse_choice("status", status));
     let hsp90a_ng_ml = keep(e, parse_number("hsp90a_ng_ml", hsp90a)).flatten();
     let afp_ng_ml = keep(e, parse_number("afp_ng_ml", afp)).flatten();
+
     // The note is free text: kept exactly as written, empty means none.
     let note = (!note.is_empty()).then(|| note.to_string());
     let followup = match (id, date, parsed_status) {
@@ -408,6 +414,7 @@ fn parse_followup(
         }),
         _ => None,
     };
+
     FollowUpRow {
         line,
         study_id: study_id.trim().to_string(),
@@ -424,7 +431,7 @@ fn flag(value: Option<bool>) -> String {
     value.map(yes_no).unwrap_or_default().to_string()
 }
 
-/// The cells of a patient in [`PATIENT_COLUMNS`] order.
+/// Formats the cells of a patient in [`PATIENT_COLUMNS`] order.
 pub fn patient_cells(record: &PatientRecord) -> [String; 26] {
     let b = &record.baseline;
     [
@@ -457,7 +464,7 @@ pub fn patient_cells(record: &PatientRecord) -> [String; 26] {
     ]
 }
 
-/// The cells of a follow-up contact in [`FOLLOWUP_COLUMNS`] order.
+/// Formats the cells of a follow-up contact in [`FOLLOWUP_COLUMNS`] order.
 pub fn followup_cells(followup: &FollowUp) -> [String; 6] {
     [
         followup.study_id.clone(),
@@ -511,12 +518,12 @@ pub fn write_followups<'a>(
 /// `reason` column is replaced). Returns the number of rows written.
 ///
 /// The source is read a second time rather than kept in memory, so that an
-/// import of a million rows holds only their parsed values.
+/// import of a million rows keeps only their parsed values.
 ///
 /// # Errors
 ///
-/// A [`CsvFileError::Read`] when the source cannot be read or the output
-/// cannot be written.
+/// [`CsvFileError::Read`] when the source cannot be read, and
+/// [`CsvFileError::Write`] when the output cannot be written.
 pub fn copy_rejected_rows(
     source: impl Read,
     reasons: &BTreeMap<u64, String>,
@@ -542,11 +549,13 @@ pub fn copy_rejected_rows(
         }
         cells
     };
+    let write_error = |e: csv::Error| CsvFileError::Write {
+        message: e.to_string(),
+    };
+
     let mut header_out = kept(&header);
     header_out.push(REASON_COLUMN.to_string());
-    writer
-        .write_record(&header_out)
-        .map_err(|e| read_error(1, &e))?;
+    writer.write_record(&header_out).map_err(write_error)?;
     let mut written = 0;
     for result in reader.records() {
         let record = result.map_err(|e| read_error(0, &e))?;
@@ -554,14 +563,11 @@ pub fn copy_rejected_rows(
         if let Some(reason) = reasons.get(&line) {
             let mut cells = kept(&record);
             cells.push(reason.clone());
-            writer
-                .write_record(&cells)
-                .map_err(|e| read_error(line, &e))?;
+            writer.write_record(&cells).map_err(write_error)?;
             written += 1;
         }
     }
-    writer.flush().map_err(|e| CsvFileError::Read {
-        line: 0,
+    writer.flush().map_err(|e| CsvFileError::Write {
         message: e.to_string(),
     })?;
     Ok(written)

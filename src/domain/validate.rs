@@ -2,9 +2,11 @@
 //! values, and checking typed records against the registry's rules.
 //!
 //! [`BASELINE_VARIABLES`] is the one table of baseline variables with their
-//! CSV column, unit, hard range (a value outside it is rejected) and soft
-//! range (a value outside it is accepted only when the caller confirms it).
-//! The consistency rules are:
+//! CSV column, unit, hard range and soft range. A value outside the hard
+//! range is rejected, so an age under 18 years, a lesion count of 0 or a
+//! largest size of 0 cm never enters the registry. A value outside the soft
+//! range is accepted only when the caller confirms it. The consistency
+//! rules are:
 //!
 //! - Child–Pugh class C is outside the inclusion criteria and is rejected;
 //! - an ALBI grade entered next to albumin and bilirubin must equal the grade
@@ -44,7 +46,7 @@ pub struct Interval {
 }
 
 impl Interval {
-    /// Whether `value` lies in the interval, bounds included.
+    /// Returns whether `value` lies in the interval, bounds included.
     pub fn contains(self, value: f64) -> bool {
         self.min <= value && value <= self.max
     }
@@ -224,12 +226,12 @@ pub const BASELINE_VARIABLES: [Variable; 21] = [
     yes_no("metastasis", "distant metastasis (M)"),
 ];
 
-/// The baseline variable stored in `column`, if there is one.
+/// Looks up the baseline variable stored in `column`.
 pub fn variable(column: &str) -> Option<&'static Variable> {
     BASELINE_VARIABLES.iter().find(|v| v.column == column)
 }
 
-/// Why a value was not accepted.
+/// Reason a value was not accepted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reason {
     /// A required value is empty.
@@ -291,8 +293,8 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// Whether the value is plausible but unusual, so that it is accepted
-    /// when the caller confirms it.
+    /// Returns whether the value is plausible but unusual, so that it is
+    /// accepted when the caller confirms it.
     pub fn needs_confirmation(&self) -> bool {
         matches!(
             self,
@@ -300,7 +302,7 @@ impl Reason {
         )
     }
 
-    /// What the person entering the data should do about it.
+    /// Describes what the person entering the data should do about it.
     pub fn fix(&self) -> String {
         match self {
             Reason::Required => "fill it in, because the registry requires it".into(),
@@ -448,7 +450,7 @@ pub struct ValidationError {
 }
 
 impl ValidationError {
-    /// A validation error for `field` holding `value`.
+    /// Creates a validation error for `field` containing `value`.
     pub fn new(field: &'static str, value: impl Into<String>, reason: Reason) -> Self {
         Self {
             field,
@@ -457,13 +459,14 @@ impl ValidationError {
         }
     }
 
-    /// Whether the value is plausible but unusual and may be confirmed.
+    /// Returns whether the value is plausible but unusual and may be
+    /// confirmed.
     pub fn needs_confirmation(&self) -> bool {
         self.reason.needs_confirmation()
     }
 
-    /// Whether this error stops the value from being stored: always for a
-    /// rule violation, and for an unusual value unless it was confirmed.
+    /// Returns whether this error stops the value from being stored: always
+    /// for a rule violation, and for an unusual value unless confirmed.
     pub fn blocks(&self, confirmed: bool) -> bool {
         !self.needs_confirmation() || !confirmed
     }
@@ -482,8 +485,8 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
-/// Whether any of `errors` stops the record from being stored, given
-/// whether unusual values were confirmed.
+/// Returns whether any of `errors` stops the record from being stored,
+/// given whether unusual values were confirmed.
 pub fn any_blocking(errors: &[ValidationError], confirmed: bool) -> bool {
     errors.iter().any(|e| e.blocks(confirmed))
 }
@@ -719,7 +722,7 @@ fn check_quantity(column: &'static str, value: f64) -> Option<ValidationError> {
     }
 }
 
-/// The quantities of a baseline, keyed by CSV column.
+/// Lists the quantities of a baseline, keyed by CSV column.
 fn quantities(b: &Baseline) -> [(&'static str, Option<f64>); 11] {
     [
         ("age_years", b.age_years.map(f64::from)),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
-use super::estimate::Estimate;
+use super::estimate::{Computed, Estimate};
 use super::labels::{BenefitLabel, RMST_TAU_MONTHS, label, restricted_mean};
 use super::nomogram::{Nomogram, TermPoints};
 use super::progress::Progress;
@@ -20,6 +20,10 @@ use crate::stats::cox::{self, CoefficientRow, CoxSettings};
 use crate::stats::km;
 use crate::stats::logistic::{self, LogisticSettings};
 use crate::stats::metrics::auc::delong_auc;
+use crate::stats::metrics::calibration::{BinaryCalibration, Grouping, binary_calibration};
+use crate::stats::metrics::decision_curve::{
+    DecisionCurve, binary_decision_curve, default_thresholds,
+};
 
 /// Variables of the nomogram found by the source study's screening of eight
 /// classifiers: HSP90α, BCLC stage and tumour size.
@@ -41,7 +45,7 @@ pub struct BenefitConfig {
 }
 
 impl BenefitConfig {
-    /// The design's defaults: every baseline variable in the reference
+    /// Build the default settings: every baseline variable in the reference
     /// model, the published nomogram variables, τ = 36 months.
     pub fn with_seed(seed: u64) -> Self {
         Self {
@@ -107,6 +111,10 @@ pub struct BenefitMetrics {
     pub coefficients: Vec<OddsRatioRow>,
     pub auc_train: Estimate,
     pub auc_validation: Estimate,
+    /// Calibration on the validation set, in deciles of the prediction.
+    pub calibration_validation: Computed<BinaryCalibration>,
+    /// Net benefit over thresholds on the validation set.
+    pub decision_curve_validation: Computed<DecisionCurve>,
     /// Kaplan–Meier median OS of benefit and non-benefit patients, months.
     pub median_os_benefit: Estimate,
     pub median_os_non_benefit: Estimate,
@@ -291,6 +299,16 @@ pub fn fit(
         })
         .collect();
     let (median_os_benefit, median_os_non_benefit) = label_medians(&known);
+    let validation_predictions = logistic::predict_probability(&logistic_fit, &x_val);
+    let calibration_validation = Computed::from_result(
+        validation_predictions
+            .clone()
+            .and_then(|p| binary_calibration(&p, &y_val, &Grouping::deciles())),
+    );
+    let decision_curve_validation = Computed::from_result(
+        validation_predictions
+            .and_then(|p| binary_decision_curve(&p, &y_val, &default_thresholds())),
+    );
     let metrics = BenefitMetrics {
         tace_unlabelled_missing: encoded.excluded,
         n_benefit,
@@ -302,6 +320,8 @@ pub fn fit(
         coefficients,
         auc_train: auc_of(&x_train, &y_train),
         auc_validation: auc_of(&x_val, &y_val),
+        calibration_validation,
+        decision_curve_validation,
         median_os_benefit,
         median_os_non_benefit,
         reference: reference.summary,

@@ -52,3 +52,25 @@ impl Estimate {
         self.value.is_some()
     }
 }
+
+/// A table or curve computed from the data, or the reason it could not be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Computed<T> {
+    pub value: Option<T>,
+    pub note: Option<String>,
+}
+
+impl<T> Computed<T> {
+    pub fn from_result(result: Result<T, StatsError>) -> Self {
+        match result {
+            Ok(value) => Self {
+                value: Some(value),
+                note: None,
+            },
+            Err(e) => Self {
+                value: None,
+                note: Some(e.to_string()),
+            },
+        }
+    }
+}

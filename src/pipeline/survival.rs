@@ -7,7 +7,7 @@ use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 use super::benefit::without;
-use super::estimate::Estimate;
+use super::estimate::{Computed, Estimate};
 use super::progress::Progress;
 use super::split::{TRAIN_FRACTION, stratified};
 use super::subject::{Subject, baselines, outcomes, require_recorded};
@@ -19,7 +19,11 @@ use crate::stats::data::SurvivalData;
 use crate::stats::forest::{self, ForestSettings, Mtry};
 use crate::stats::km::{self, Groups, KmSettings};
 use crate::stats::logrank::logrank;
+use crate::stats::metrics::calibration::{Grouping, SurvivalCalibration, survival_calibration};
 use crate::stats::metrics::concordance::{IpcwConvention, harrell};
+use crate::stats::metrics::decision_curve::{
+    DecisionCurve, default_thresholds, survival_decision_curve,
+};
 use crate::stats::metrics::td_auc::{RiskScores, TdAucSettings, cumulative_dynamic_auc};
 
 /// Times of the time-dependent metrics and predicted survival, months.
@@ -43,7 +47,7 @@ pub struct SurvivalConfig {
 }
 
 impl SurvivalConfig {
-    /// The design's defaults: every baseline variable a candidate, 500
+    /// Build the default settings: every baseline variable a candidate, 500
     /// trees, mtry = ⌈√p⌉, minimum terminal node 15.
     pub fn with_seed(seed: u64) -> Self {
         Self {
@@ -67,7 +71,7 @@ pub struct ScreenRow {
     /// Hazard ratio of the variable's first design column.
     pub hazard_ratio: Option<f64>,
     pub kept: bool,
-    /// Why the variable could not be tested.
+    /// Reason the variable could not be tested.
     pub note: Option<String>,
 }
 
@@ -84,7 +88,16 @@ pub struct SetMetrics {
     pub groups: Vec<GroupSummary>,
     /// Log-rank p between the risk groups.
     pub logrank_p: Estimate,
+    /// Predicted S(t) against Kaplan–Meier in quintiles of the prediction,
+    /// at each of [`HORIZONS_MONTHS`].
+    pub calibration: Vec<Computed<SurvivalCalibration>>,
+    /// Net benefit of treating patients by predicted risk of death by t, at
+    /// each of [`HORIZONS_MONTHS`].
+    pub decision_curves: Vec<Computed<DecisionCurve>>,
 }
+
+/// Groups of the survival calibration tables.
+const CALIBRATION_GROUPS: usize = 5;
 
 /// Kaplan–Meier summary of one risk group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -286,14 +299,18 @@ pub fn fit(
     let evaluate = |set: &[&Subject]| -> Result<SetMetrics, PipelineError> {
         let cases = variables::encode(&selected_vars, &baselines(set), Some(&levels));
         let members: Vec<&Subject> = cases.rows.iter().map(|&r| set[r]).collect();
-        let risk = if members.is_empty() {
-            Vec::new()
+        let (risk, predicted) = if members.is_empty() {
+            (Vec::new(), Vec::new())
         } else {
-            fitted
+            let risk = fitted
                 .mortality(&cases.design.x)
-                .map_err(PipelineError::at(STEP_FOREST))?
+                .map_err(PipelineError::at(STEP_FOREST))?;
+            let predicted = predicted_survival(&fitted, &cases.design.x)?;
+            (risk, predicted)
         };
-        Ok(set_metrics(&members, &risk, risk_cutoff, cases.excluded))
+        let mut metrics = set_metrics(&members, &risk, risk_cutoff, cases.excluded);
+        add_calibration(&mut metrics, &members, &predicted);
+        Ok(metrics)
     };
     let train_metrics = evaluate(&train)?;
     let internal_metrics = if internal.is_empty() {
@@ -370,6 +387,65 @@ fn screen_one(variable: &ModelVariable, train: &[&Subject]) -> ScreenRow {
     row
 }
 
+/// Predicted survival of each row at each horizon; `None` past the training
+/// follow-up, where the forest's curve is not defined.
+fn predicted_survival(
+    fitted: &forest::SurvivalForest,
+    x: &DMatrix<f64>,
+) -> Result<Vec<Vec<Option<f64>>>, PipelineError> {
+    (0..x.nrows())
+        .map(|i| {
+            let row: Vec<f64> = x.row(i).iter().copied().collect();
+            let curve = fitted
+                .survival_curve(&row)
+                .map_err(PipelineError::at(STEP_FOREST))?;
+            Ok(HORIZONS_MONTHS
+                .iter()
+                .map(|&t| curve.survival_at(t).ok())
+                .collect())
+        })
+        .collect()
+}
+
+/// Calibration tables and decision curves at each horizon.
+fn add_calibration(metrics: &mut SetMetrics, members: &[&Subject], predicted: &[Vec<Option<f64>>]) {
+    let (time, event) = outcomes(members);
+    for (k, &t) in HORIZONS_MONTHS.iter().enumerate() {
+        let at_t: Option<Vec<f64>> = predicted.iter().map(|row| row[k]).collect();
+        let Some(survival) = at_t else {
+            let note = format!("the forest's training follow-up ends before {t} months");
+            metrics.calibration.push(Computed {
+                value: None,
+                note: Some(note.clone()),
+            });
+            metrics.decision_curves.push(Computed {
+                value: None,
+                note: Some(note),
+            });
+            continue;
+        };
+        let risk: Vec<f64> = survival.iter().map(|s| 1.0 - s).collect();
+        metrics
+            .calibration
+            .push(Computed::from_result(survival_calibration(
+                &survival,
+                &time,
+                &event,
+                t,
+                &Grouping::Quantiles(CALIBRATION_GROUPS),
+            )));
+        metrics
+            .decision_curves
+            .push(Computed::from_result(survival_decision_curve(
+                &risk,
+                &time,
+                &event,
+                t,
+                &default_thresholds(),
+            )));
+    }
+}
+
 /// Discrimination and risk-group summaries of a scored set.
 fn set_metrics(members: &[&Subject], risk: &[f64], cutoff: f64, excluded: usize) -> SetMetrics {
     let (time, event) = outcomes(members);
@@ -430,6 +506,8 @@ fn set_metrics(members: &[&Subject], risk: &[f64], cutoff: f64, excluded: usize)
         td_auc,
         groups,
         logrank_p,
+        calibration: Vec::new(),
+        decision_curves: Vec::new(),
     }
 }
 

@@ -472,6 +472,49 @@ mod tests {
     }
 
     #[test]
+    fn all_events_at_one_time_drop_to_zero() {
+        // Three deaths at time 2: S falls from 1 to 0 in one step, so the
+        // Greenwood sum and both bounds are undefined, as in R.
+        let km = kaplan_meier(&[2.0; 3], &[true; 3]).unwrap();
+        assert_eq!(km.time, vec![2.0]);
+        assert_eq!(km.n_risk, vec![3]);
+        assert_eq!(km.n_event, vec![3]);
+        assert_eq!(km.surv, vec![0.0]);
+        assert_eq!(km.std_err, vec![None]);
+        assert_eq!(km.lower, vec![None]);
+        assert_eq!(km.upper, vec![None]);
+        assert!(close(km.cumhaz[0], 1.0));
+        assert_eq!(km.median, Some(2.0));
+        assert_eq!(km.median_lower, None);
+        assert_eq!(km.median_upper, None);
+    }
+
+    #[test]
+    fn all_censored_log_bounds_are_one() {
+        let km = kaplan_meier(&[2.0, 1.0, 3.0], &[false; 3]).unwrap();
+        assert_eq!(km.lower, vec![Some(1.0); 3]);
+        assert_eq!(km.upper, vec![Some(1.0); 3]);
+        assert_eq!(km.cumhaz, vec![0.0; 3]);
+        assert_eq!(km.events, 0);
+    }
+
+    #[test]
+    fn single_row_curve() {
+        let km = kaplan_meier(&[4.0], &[true]).unwrap();
+        assert_eq!(km.surv, vec![0.0]);
+        assert_eq!(km.std_err, vec![None]);
+        assert_eq!(km.median, Some(4.0));
+        let censored = kaplan_meier(&[4.0], &[false]).unwrap();
+        assert_eq!(censored.surv, vec![1.0]);
+        assert_eq!(censored.median, None);
+    }
+
+    #[test]
+    fn empty_input_rejected() {
+        assert_eq!(kaplan_meier(&[], &[]).unwrap_err(), StatsError::Empty);
+    }
+
+    #[test]
     fn event_at_time_zero_counts() {
         let km = kaplan_meier(&[0.0, 5.0], &[true, false]).unwrap();
         assert_eq!(km.time, vec![0.0, 5.0]);
@@ -518,6 +561,41 @@ mod tests {
         assert_eq!(groups.index, vec![2, 1, 0, 1]);
         let groups = Groups::from_labels(&labels, &["10".to_string()]).unwrap();
         assert_eq!(groups.names, vec!["10", "2", "9"]);
+    }
+
+    #[test]
+    fn group_without_events_stays_at_one() {
+        let labels: Vec<String> = ["a", "b", "a", "b"].iter().map(|s| s.to_string()).collect();
+        let groups = Groups::from_labels(&labels, &[]).unwrap();
+        let curves = kaplan_meier_by_group(
+            &[1.0, 2.0, 3.0, 4.0],
+            &[true, false, true, false],
+            &groups,
+            &KmSettings::default(),
+        )
+        .unwrap();
+        assert_eq!(curves[1].name, "b");
+        assert_eq!(curves[1].curve.events, 0);
+        assert_eq!(curves[1].curve.surv, vec![1.0, 1.0]);
+        assert_eq!(curves[1].curve.median, None);
+    }
+
+    #[test]
+    fn one_group_gives_one_curve() {
+        let labels = vec!["a".to_string(); 3];
+        let groups = Groups::from_labels(&labels, &[]).unwrap();
+        let time = [1.0, 2.0, 3.0];
+        let event = [true, false, true];
+        let curves = kaplan_meier_by_group(&time, &event, &groups, &KmSettings::default()).unwrap();
+        assert_eq!(curves.len(), 1);
+        assert_eq!(curves[0].curve, kaplan_meier(&time, &event).unwrap());
+    }
+
+    #[test]
+    fn group_length_must_match() {
+        let groups = Groups::from_labels(&["a".to_string(), "b".to_string()], &[]).unwrap();
+        let err = kaplan_meier_by_group(&[1.0], &[true], &groups, &KmSettings::default());
+        assert!(matches!(err, Err(StatsError::LengthMismatch { .. })));
     }
 
     #[test]

@@ -47,17 +47,18 @@ struct Sums {
 /// group h. The statistic is `(O−E)' V⁻ (O−E)` over the groups with
 /// expected > 0, leaving out the first of them, where V⁻ is a generalised
 /// inverse (the plain inverse unless V is singular). This matches R
-/// survival 3.5 `survdiff(Surv(time, event) ~ group, rho = rho)`.
+/// survival 3.5 `survdiff(Surv(time, event) ~ group, rho = rho)`, except
+/// that R stops with an error on a singular V.
 ///
 /// # Errors
 ///
-/// The checks of [`check_times`]; [`StatsError::LengthMismatch`] when
-/// `groups` does not cover every subject; [`StatsError::InvalidParameter`]
-/// for a negative or non-finite `rho`; [`StatsError::SingleGroup`] when
-/// fewer than two groups have subjects; [`StatsError::NoEvents`]; and
+/// The checks of [`check_times`], and [`StatsError::LengthMismatch`] when
+/// `groups` does not cover every subject. [`StatsError::InvalidParameter`]
+/// for a negative or non-finite `rho`, [`StatsError::SingleGroup`] when
+/// fewer than two groups have subjects, and [`StatsError::NoEvents`].
 /// [`StatsError::NotEstimable`] when fewer than two groups have anyone at
-/// risk at an event time or when the variance of observed minus expected is
-/// zero.
+/// risk at an event time, or when the variance of observed minus expected
+/// is zero.
 pub fn logrank(
     time: &[f64],
     event: &[bool],
@@ -321,6 +322,53 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, StatsError::NotEstimable { .. }));
+    }
+
+    #[test]
+    fn all_events_at_one_time_not_estimable() {
+        // Everyone dies at time 2: O = E in each group and the
+        // hypergeometric variance d(n − d)/(n − 1) is 0.
+        let err = logrank(&[2.0; 4], &[true; 4], &labels(&["a", "a", "b", "b"]), 0.0).unwrap_err();
+        assert!(matches!(
+            err,
+            StatsError::NotEstimable { reason, .. } if reason.contains("variance of observed minus expected")
+        ));
+    }
+
+    #[test]
+    fn event_at_time_zero_counts() {
+        // Group a: events at 0 and 2; group b: events at 1 and 3.
+        // t=0: n=4 (2 a), d=1 -> E_a += 1/2, V += 1·3/(4·3)·(2·2/4) = 1/4.
+        let fit = logrank(
+            &[0.0, 2.0, 1.0, 3.0],
+            &[true; 4],
+            &labels(&["a", "a", "b", "b"]),
+            0.0,
+        )
+        .unwrap();
+        // Then t=1: n=3 (1 a) -> E_a += 1/3, V += 2/9; t=2: n=2 (1 a) ->
+        // E_a += 1/2, V += 1/4; t=3: only b at risk.
+        let e_a = 0.5 + 1.0 / 3.0 + 0.5;
+        assert!((fit.expected[0] - e_a).abs() < 1e-14);
+        assert!((fit.variance[0][0] - (0.25 + 2.0 / 9.0 + 0.25)).abs() < 1e-14);
+    }
+
+    #[test]
+    fn single_row_is_one_group() {
+        let err = logrank(&[1.0], &[true], &labels(&["a"]), 0.0).unwrap_err();
+        assert_eq!(err, StatsError::SingleGroup { group: "a".into() });
+    }
+
+    #[test]
+    fn negative_time_rejected() {
+        let err = logrank(&[1.0, -1.0], &[true, true], &labels(&["a", "b"]), 0.0).unwrap_err();
+        assert_eq!(
+            err,
+            StatsError::NegativeTime {
+                row: 1,
+                value: -1.0
+            }
+        );
     }
 
     #[test]

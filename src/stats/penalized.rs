@@ -17,7 +17,10 @@ use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 use super::StatsError;
+use super::cox::{CoxSettings, Ties};
 use super::data::{check_finite, check_times};
+use super::frame::Design;
+use super::logistic::{LogisticSettings, fit_logistic};
 
 mod cv;
 mod descent;
@@ -206,9 +209,12 @@ impl PenalizedPath {
 ///
 /// Input errors ([`StatsError::Empty`], [`StatsError::LengthMismatch`],
 /// [`StatsError::NonFinite`], [`StatsError::NegativeTime`]),
+/// [`StatsError::TooFewRows`] for fewer than two rows,
 /// [`StatsError::NoEvents`], [`StatsError::ConstantCovariate`],
-/// [`StatsError::InvalidParameter`] for bad settings and
-/// [`StatsError::NotConverged`].
+/// [`StatsError::InvalidParameter`] for bad settings,
+/// [`StatsError::MonotoneLikelihood`] or [`StatsError::NotEstimable`] when a
+/// lambda of 0 is requested and the unpenalised fit finds no finite maximum,
+/// and [`StatsError::NotConverged`].
 pub fn fit_penalized_cox(
     x: &DMatrix<f64>,
     names: &[String],
@@ -217,6 +223,7 @@ pub fn fit_penalized_cox(
     settings: &PenaltySettings,
 ) -> Result<PenalizedPath, StatsError> {
     let family = cox_family(x, time, event)?;
+    check_unpenalised_cox(x, names, time, event, settings)?;
     fit_path(x, names, &family, PenalizedModel::Cox, settings, None)
 }
 
@@ -226,7 +233,10 @@ pub fn fit_penalized_cox(
 /// # Errors
 ///
 /// As [`fit_penalized_cox`], with [`StatsError::SingleGroup`] in place of
-/// [`StatsError::NoEvents`] when one outcome class is absent.
+/// [`StatsError::NoEvents`] when one outcome class is absent. A lambda of 0
+/// on separated classes gives [`StatsError::Separation`] naming a
+/// covariate, and on no more rows than coefficients plus one gives
+/// [`StatsError::TooFewRows`].
 pub fn fit_penalized_logistic(
     x: &DMatrix<f64>,
     names: &[String],
@@ -234,7 +244,73 @@ pub fn fit_penalized_logistic(
     settings: &PenaltySettings,
 ) -> Result<PenalizedPath, StatsError> {
     let family = binomial_family(x, y)?;
+    check_unpenalised_logistic(x, names, y, settings)?;
     fit_path(x, names, &family, PenalizedModel::Logistic, settings, None)
+}
+
+/// Check whether the settings list a lambda of exactly 0 (no penalty).
+fn requests_no_penalty(settings: &PenaltySettings) -> bool {
+    settings
+        .lambda
+        .as_ref()
+        .is_some_and(|list| list.contains(&0.0))
+}
+
+/// Reject a lambda of 0 when the logistic likelihood has no finite maximum.
+///
+/// Without a penalty, separated classes drive the coefficients to infinity
+/// and coordinate descent would stop at some arbitrary large value. The
+/// unpenalised IRLS fit detects separation and names the covariate. Any
+/// positive lambda has a finite optimum, as glmnet reports it.
+fn check_unpenalised_logistic(
+    x: &DMatrix<f64>,
+    names: &[String],
+    y: &[bool],
+    settings: &PenaltySettings,
+) -> Result<(), StatsError> {
+    if !requests_no_penalty(settings) {
+        return Ok(());
+    }
+    match fit_logistic(x, names, y, &LogisticSettings::default()) {
+        Err(error @ (StatsError::Separation { .. } | StatsError::TooFewRows { .. })) => Err(error),
+        // Other failures (a constant or collinear column) are reported by
+        // the penalised fit itself, or do not prevent it.
+        _ => Ok(()),
+    }
+}
+
+/// Reject a lambda of 0 when the unpenalised Cox fit (Breslow ties) finds
+/// a monotone likelihood or cannot converge, as for
+/// [`check_unpenalised_logistic`]. A covariate that orders the event times
+/// perfectly can make Newton–Raphson run out of iterations instead of
+/// reporting monotone likelihood, so both are rejected.
+fn check_unpenalised_cox(
+    x: &DMatrix<f64>,
+    names: &[String],
+    time: &[f64],
+    event: &[bool],
+    settings: &PenaltySettings,
+) -> Result<(), StatsError> {
+    if !requests_no_penalty(settings) {
+        return Ok(());
+    }
+    let design = Design {
+        names: names.to_vec(),
+        terms: names.to_vec(),
+        x: x.clone(),
+    };
+    let settings = CoxSettings::with_ties(Ties::Breslow);
+    match super::cox::fit(&design, time, event, &settings) {
+        Err(error @ StatsError::MonotoneLikelihood { .. }) => Err(error),
+        Err(StatsError::NotConverged { iterations }) => Err(StatsError::NotEstimable {
+            what: "the Cox model at lambda = 0".into(),
+            reason: format!(
+                "the unpenalised fit did not converge in {iterations} Newton-Raphson steps, \
+                 so a coefficient may be infinite; use a positive lambda"
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn cox_family(x: &DMatrix<f64>, time: &[f64], event: &[bool]) -> Result<CoxFamily, StatsError> {
@@ -671,6 +747,141 @@ mod tests {
         let (x, time, _) = survival_data();
         let err = fit_penalized_cox(&x, &names(2), &time, &[false; 12], &Default::default());
         assert!(matches!(err, Err(StatsError::NoEvents { .. })));
+    }
+
+    /// Eight rows where `dose` above 4.5 means outcome 1: complete
+    /// separation. `age` is unrelated noise.
+    fn separated_data() -> (DMatrix<f64>, Vec<bool>, Vec<String>) {
+        let x = DMatrix::from_row_slice(
+            8,
+            2,
+            &[
+                1., 0.3, 2., 1.2, 3., 0.7, 4., 0.1, 5., 0.9, 6., 0.4, 7., 1.1, 8., 0.2,
+            ],
+        );
+        let y = vec![false, false, false, false, true, true, true, true];
+        (x, y, vec!["dose".into(), "age".into()])
+    }
+
+    #[test]
+    fn separation_at_lambda_zero_named() {
+        let (x, y, names) = separated_data();
+        let settings = PenaltySettings {
+            lambda: Some(vec![0.01, 0.0]),
+            ..Default::default()
+        };
+        let err = fit_penalized_logistic(&x, &names, &y, &settings);
+        assert_eq!(
+            err,
+            Err(StatsError::Separation {
+                name: "dose".into()
+            })
+        );
+        let cv = cross_validate_logistic(&x, &names, &y, &settings, &CvSettings::default());
+        assert!(matches!(cv, Err(StatsError::Separation { .. })));
+    }
+
+    #[test]
+    fn separation_with_penalty_is_finite() {
+        // Any positive lambda bounds the coefficients, as in glmnet; the
+        // default path stops once the deviance ratio passes 0.999.
+        let (x, y, names) = separated_data();
+        let path = fit_penalized_logistic(&x, &names, &y, &Default::default()).unwrap();
+        let last = path.len() - 1;
+        assert!(path.coefficients[last].iter().all(|c| c.is_finite()));
+        assert!(path.dev_ratio[last] > 0.999);
+        assert!(path.lambda[last] > 0.0);
+    }
+
+    #[test]
+    fn monotone_cox_at_lambda_zero_named() {
+        // `score` falls with time, so the subject with the highest score
+        // always fails first: the partial likelihood rises without bound.
+        let score = [8., 7., 6., 5., 4., 3., 2., 1.];
+        let noise = [0.3, 1.2, 0.7, 0.1, 0.9, 0.4, 1.1, 0.2];
+        let mut x = DMatrix::zeros(8, 2);
+        for i in 0..8 {
+            x[(i, 0)] = score[i];
+            x[(i, 1)] = noise[i];
+        }
+        let time = [1., 2., 3., 4., 5., 6., 7., 8.];
+        let event = [true, true, true, true, false, true, false, true];
+        let names = vec!["score".to_string(), "noise".to_string()];
+        let settings = PenaltySettings {
+            lambda: Some(vec![0.0]),
+            ..Default::default()
+        };
+        let err = fit_penalized_cox(&x, &names, &time, &event, &settings);
+        let rejected = match &err {
+            Err(StatsError::MonotoneLikelihood { name }) => name == "score",
+            Err(StatsError::NotEstimable { reason, .. }) => reason.contains("infinite"),
+            _ => false,
+        };
+        assert!(rejected, "{err:?}");
+        let positive = PenaltySettings {
+            lambda: Some(vec![0.05]),
+            ..Default::default()
+        };
+        assert!(fit_penalized_cox(&x, &names, &time, &event, &positive).is_ok());
+    }
+
+    #[test]
+    fn logistic_constant_column_rejected() {
+        let (mut x, y, names) = separated_data();
+        x.column_mut(1).fill(0.5);
+        let err = fit_penalized_logistic(&x, &names, &y, &Default::default());
+        assert_eq!(
+            err,
+            Err(StatsError::ConstantCovariate { name: "age".into() })
+        );
+    }
+
+    #[test]
+    fn single_row_rejected() {
+        let x = DMatrix::from_row_slice(1, 2, &[1.0, 2.0]);
+        let names = vec!["a".to_string(), "b".to_string()];
+        let logistic = fit_penalized_logistic(&x, &names, &[true], &Default::default());
+        assert!(matches!(
+            logistic,
+            Err(StatsError::TooFewRows { got: 1, .. })
+        ));
+        let cox = fit_penalized_cox(&x, &names, &[3.0], &[true], &Default::default());
+        assert!(matches!(cox, Err(StatsError::TooFewRows { got: 1, .. })));
+    }
+
+    #[test]
+    fn unpenalised_fit_needs_more_rows_than_columns() {
+        // Three rows and two covariates: glm's three coefficients would fit
+        // the data exactly, so lambda 0 is rejected while lambda > 0 is not.
+        let x = DMatrix::from_row_slice(3, 2, &[1.0, 0.2, 2.0, 0.9, 3.0, 0.4]);
+        let names = vec!["a".to_string(), "b".to_string()];
+        let y = [true, false, true];
+        let zero = PenaltySettings {
+            lambda: Some(vec![0.0]),
+            ..Default::default()
+        };
+        let err = fit_penalized_logistic(&x, &names, &y, &zero);
+        assert!(matches!(err, Err(StatsError::TooFewRows { got: 3, .. })));
+    }
+
+    #[test]
+    fn large_lambda_keeps_no_logistic_covariate() {
+        let (x, y, names) = separated_data();
+        let path = fit_penalized_logistic(&x, &names, &y, &Default::default()).unwrap();
+        let settings = PenaltySettings {
+            lambda: Some(vec![2.0 * path.lambda_max]),
+            ..Default::default()
+        };
+        let empty = fit_penalized_logistic(&x, &names, &y, &settings).unwrap();
+        assert_eq!(empty.nonzero, vec![0]);
+        assert_eq!(
+            empty.selected(0),
+            Err(StatsError::NoVariableSelected {
+                lambda: 2.0 * path.lambda_max
+            })
+        );
+        // The intercept alone is logit(mean y) = logit(1/2) = 0.
+        assert!(empty.intercept[0].abs() < 1e-12);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use nalgebra::DMatrix;
 use tace_registry::stats::StatsError;
-use tace_registry::stats::cox::{self, CoxSettings};
+use tace_registry::stats::cox::{self, CoxSettings, Direction};
 use tace_registry::stats::data::SurvivalData;
 use tace_registry::stats::forest::{self, ForestSettings, Mtry};
 use tace_registry::stats::frame::{Design, DesignSpec, Frame};
@@ -120,6 +120,23 @@ fn cox_values(time: &[f64], event: &[bool], design: &Design) -> Result<Values, S
     ])
 }
 
+/// Run forward stepwise selection over the terms of `design`.
+fn stepwise_values(time: &[f64], event: &[bool], design: &Design) -> Result<Values, StatsError> {
+    let search = cox::stepwise(
+        design,
+        time,
+        event,
+        Direction::Forward,
+        &CoxSettings::default(),
+    )?;
+    Ok(vec![
+        ("terms selected", Some(search.selected.len() as f64)),
+        ("aic", Some(search.aic)),
+        ("loglik", Some(search.loglik)),
+        ("loglik_null", Some(search.loglik_null)),
+    ])
+}
+
 fn logistic_values(x: &[f64], y: &[bool]) -> Result<Values, StatsError> {
     let fit = logistic::fit_logistic(
         &DMatrix::from_column_slice(x.len(), 1, x),
@@ -192,7 +209,8 @@ fn td_auc_values(time: &[f64], event: &[bool], risk: &[f64], t: f64) -> Result<V
     ])
 }
 
-/// The Brier score at `t` of a predicted survival of 0.5 for everyone.
+/// Score a predicted survival of 0.5 for every subject by the Brier score
+/// at `t`.
 fn brier_half(time: &[f64], event: &[bool], t: f64) -> Result<Values, StatsError> {
     let settings = BrierSettings {
         times: vec![t],
@@ -264,6 +282,10 @@ fn km_through_frame(text: &str, columns: &[&str]) -> Result<Values, StatsError> 
 /// die together (Efron's d terms all see the same weighted variance).
 const SE_ONE_TIME: f64 = 0.239_045_721_866_878_7;
 
+/// `2 log(6!)`: minus twice the Efron log partial likelihood at beta = 0
+/// when all six subjects die at one time.
+const STEP_NULL_AIC: f64 = 13.158_502_424_020_202;
+
 fn rows() -> Vec<Row> {
     use Expected::{Error, Values};
     vec![
@@ -301,6 +323,16 @@ fn rows() -> Vec<Row> {
                 ("p", Some(1.0)),
             ]),
         },
+        // Adding x leaves the log-likelihood at its null value (beta = 0),
+        // so the AIC rises by 2 and R's step keeps the null model. Its AIC is
+        // -2 loglik_null = 2 log(6!), because Efron's denominators for six
+        // tied deaths are (1 - k/6) * 6 = 6 - k for k = 0..5.
+        Row {
+            input: "all events at one time",
+            method: "stepwise",
+            run: || stepwise_values(&ONE_TIME, &ALL_EVENTS, &design(&["x"], &[&SPREAD])),
+            expected: Values(&[("terms selected", Some(0.0)), ("aic", Some(STEP_NULL_AIC))]),
+        },
         // Two events at the same time are not comparable.
         Row {
             input: "all events at one time",
@@ -308,7 +340,7 @@ fn rows() -> Vec<Row> {
             run: || harrell_values(&ONE_TIME, &ALL_EVENTS, &SPREAD),
             expected: Error("NoComparablePairs"),
         },
-        // At t = 5 everyone is a case and nobody a control.
+        // At t = 5 every subject is a case and none is a control.
         Row {
             input: "all events at one time",
             method: "td_auc",
@@ -352,6 +384,12 @@ fn rows() -> Vec<Row> {
             input: "all censored",
             method: "cox",
             run: || cox_values(&SIX_TIMES, &NO_EVENTS, &design(&["x"], &[&SPREAD])),
+            expected: Error("NoEvents"),
+        },
+        Row {
+            input: "all censored",
+            method: "stepwise",
+            run: || stepwise_values(&SIX_TIMES, &NO_EVENTS, &design(&["x"], &[&SPREAD])),
             expected: Error("NoEvents"),
         },
         Row {
@@ -511,6 +549,19 @@ fn rows() -> Vec<Row> {
             run: || Ok(km_values(&km::kaplan_meier(&FROM_ZERO, &ZERO_EVENTS)?)),
             expected: Values(&[("first surv", Some(5.0 / 6.0)), ("median", Some(3.0))]),
         },
+        // Time 0 only orders the rows, so the fit is an ordinary one.
+        Row {
+            input: "an event at time 0",
+            method: "cox",
+            run: || cox_values(&FROM_ZERO, &ZERO_EVENTS, &design(&["x"], &[&MIXED_X])),
+            expected: Values(&[("n", Some(6.0))]),
+        },
+        Row {
+            input: "an event at time 0",
+            method: "forest",
+            run: || forest_values(&FROM_ZERO, &ZERO_EVENTS, &MIXED_X, 1),
+            expected: Values(&[]),
+        },
         // A risk that falls with time: all 10 comparable pairs concordant.
         Row {
             input: "an event at time 0",
@@ -552,6 +603,12 @@ fn rows() -> Vec<Row> {
         },
         Row {
             input: "negative times",
+            method: "stepwise",
+            run: || stepwise_values(&NEGATIVE, &ALL_EVENTS, &design(&["x"], &[&MIXED_X])),
+            expected: Error("NegativeTime"),
+        },
+        Row {
+            input: "negative times",
             method: "penalized",
             run: || penalized_cox(&NEGATIVE, &ALL_EVENTS, &MIXED_X, 0.01),
             expected: Error("NegativeTime"),
@@ -586,6 +643,13 @@ fn rows() -> Vec<Row> {
             run: || cox_values(&SIX_TIMES, &MIXED_EVENTS, &design(&["c"], &[&[2.0; 6]])),
             expected: Error("ConstantCovariate"),
         },
+        // The search stops at the first fit that fails.
+        Row {
+            input: "a constant covariate",
+            method: "stepwise",
+            run: || stepwise_values(&SIX_TIMES, &MIXED_EVENTS, &design(&["c"], &[&[2.0; 6]])),
+            expected: Error("ConstantCovariate"),
+        },
         Row {
             input: "a constant covariate",
             method: "logistic",
@@ -613,6 +677,15 @@ fn rows() -> Vec<Row> {
             run: || {
                 let x = [1.0, 1.0, 1.0, 0.0, 0.0, 0.0];
                 cox_values(&SIX_TIMES, &ALL_EVENTS, &design(&["x"], &[&x]))
+            },
+            expected: Error("MonotoneLikelihood"),
+        },
+        Row {
+            input: "a covariate that separates events",
+            method: "stepwise",
+            run: || {
+                let x = [1.0, 1.0, 1.0, 0.0, 0.0, 0.0];
+                stepwise_values(&SIX_TIMES, &ALL_EVENTS, &design(&["x"], &[&x]))
             },
             expected: Error("MonotoneLikelihood"),
         },
@@ -697,6 +770,12 @@ fn rows() -> Vec<Row> {
         },
         Row {
             input: "a single row",
+            method: "stepwise",
+            run: || stepwise_values(&[3.0], &[true], &design(&["x"], &[&[1.0]])),
+            expected: Error("TooFewRows"),
+        },
+        Row {
+            input: "a single row",
             method: "logistic",
             run: || logistic_values(&[1.0], &[true]),
             expected: Error("TooFewRows"),
@@ -761,7 +840,8 @@ fn rows() -> Vec<Row> {
 
 // ---------------------------------------------------------------- runner
 
-/// The variant name of an error, from its `Debug` form (`NoEvents { .. }`).
+/// Return the variant name of an error, read from its `Debug` form
+/// (`NoEvents { .. }`).
 fn variant(error: &StatsError) -> String {
     let debug = format!("{error:?}");
     debug
@@ -831,6 +911,7 @@ fn degenerate_inputs_table() {
             failures.push(format!("{label}: {message}"));
         }
     }
+    println!("checked {} degenerate-input rows", table.len());
     assert!(
         failures.is_empty(),
         "{} of {} rows failed:\n{}",

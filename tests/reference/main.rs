@@ -7,8 +7,10 @@ mod common;
 
 mod brier;
 mod calibration;
+mod cli_binary;
 mod cli_forest;
 mod cli_metrics;
+mod cli_survival;
 mod concordance;
 mod cox;
 mod decision_curve;

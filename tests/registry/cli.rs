@@ -281,3 +281,27 @@ fn demo_works_on_a_copy() {
     assert_eq!(value["patients_withdrawn"], 0);
     assert_eq!(std::fs::read(&sample).unwrap(), before);
 }
+
+#[test]
+fn demo_copies_the_tracked_sample() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/registry.sqlite");
+    let before = std::fs::read(&sample).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let output = binary()
+        .env("XDG_DATA_HOME", dir.path())
+        .args(["demo", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let working = Path::new(value["path"].as_str().unwrap());
+    assert!(working.starts_with(dir.path()), "{}", working.display());
+    let patients =
+        value["patients_tace"].as_u64().unwrap() + value["patients_no_tace"].as_u64().unwrap();
+    assert_eq!(patients, synth::DEFAULT_PATIENTS as u64);
+    assert_eq!(
+        std::fs::read(&sample).unwrap(),
+        before,
+        "tracked sample changed"
+    );
+}

@@ -18,14 +18,14 @@ use tace_registry::domain::{
 };
 use tempfile::TempDir;
 
-/// A file under `tests/data/registry`.
+/// Returns the path of a file under `tests/data/registry`.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/registry")
         .join(name)
 }
 
-/// A file under `tests/data/dtsdhcc`.
+/// Returns the path of a file under `tests/data/dtsdhcc`.
 pub fn dtsdhcc(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/dtsdhcc")
@@ -36,7 +36,8 @@ pub fn date(text: &str) -> NaiveDate {
     text.parse().expect("test date")
 }
 
-/// A new registry in a new temporary folder, writes attributed to `tester`.
+/// Creates a registry in a new temporary folder, with writes attributed to
+/// `tester`.
 pub fn new_registry() -> (TempDir, PathBuf, Registry) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let path = dir.path().join("registry.sqlite");
@@ -93,7 +94,7 @@ pub fn import_valid(registry: &mut Registry) -> ImportReport {
     report
 }
 
-/// A patient with every baseline value inside the usual ranges.
+/// Builds a patient with every baseline value inside the usual ranges.
 pub fn record(study_id: &str) -> PatientRecord {
     PatientRecord {
         study_id: study_id.into(),
@@ -166,8 +167,8 @@ pub fn snapshot(registry: &Registry) -> Snapshot {
     }
 }
 
-/// The built `tace-registry` binary with a clean environment for the
-/// registry path.
+/// Prepares a run of the built `tace-registry` binary with
+/// `TACE_REGISTRY_DB` removed from its environment.
 pub fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tace-registry"));
     command.env_remove("TACE_REGISTRY_DB");

@@ -1,7 +1,7 @@
 //! Two writers at once, as two coordinators on one file: separate
 //! connections in threads, and separate processes running `import`.
 //! Different patients both land, the same patient gives one success and one
-//! conflict, and no writer ever sees "database is locked".
+//! conflict, and no writer ever gets "database is locked".
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};

@@ -1,5 +1,5 @@
 //! The real DTSDHCC cohort (1852 patients of one centre, 8835 contacts)
-//! holds the problems its README lists: 6 patients younger than 18, 3 with
+//! contains the problems its README lists: 6 patients younger than 18, 3 with
 //! Child–Pugh class C, one with no lesion and a size of 0 cm, 10 patients
 //! whose only contact is on the treatment start, and 3 aged 18 or 19
 //! (outside the usual range). The importer must find exactly these.

@@ -9,7 +9,7 @@ use tace_registry::domain::validate::Reason;
 
 use crate::common::{fixture, import_files, import_valid, new_registry, snapshot};
 
-/// The (line, column, value) of every problem of the rejected rows.
+/// Lists (line, column, value) of every problem of the rejected rows.
 fn cells(problems: &[RowProblem]) -> Vec<(u64, &'static str, String)> {
     problems
         .iter()
@@ -358,6 +358,7 @@ fn followup_sequence_rules_are_applied() {
         false,
     );
     assert!(!report.committed);
+
     let found: Vec<(u64, &'static str, String)> = cells(&report.rejected_followups);
     assert_eq!(
         found,
@@ -369,6 +370,7 @@ fn followup_sequence_rules_are_applied() {
             (8, "status", "deceased".to_string()),
         ]
     );
+
     let reasons: Vec<&Reason> = report
         .rejected_followups
         .iter()

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::family::Family;
 use super::{
     PenalizedModel, PenalizedPath, PenaltySettings, SelectedCoefficient, binomial_family,
-    cox_family, fit_path,
+    check_unpenalised_cox, check_unpenalised_logistic, cox_family, fit_path,
 };
 use crate::stats::StatsError;
 
@@ -104,6 +104,7 @@ pub fn cross_validate_cox(
     cv: &CvSettings,
 ) -> Result<CrossValidation, StatsError> {
     let family = cox_family(x, time, event)?;
+    check_unpenalised_cox(x, names, time, event, settings)?;
     let path = fit_path(x, names, &family, PenalizedModel::Cox, settings, None)?;
     let fold_of = assign_folds(time.len(), cv)?;
 
@@ -151,6 +152,7 @@ pub fn cross_validate_logistic(
     cv: &CvSettings,
 ) -> Result<CrossValidation, StatsError> {
     let family = binomial_family(x, y)?;
+    check_unpenalised_logistic(x, names, y, settings)?;
     let path = fit_path(x, names, &family, PenalizedModel::Logistic, settings, None)?;
     let fold_of = assign_folds(y.len(), cv)?;
 
