@@ -437,9 +437,9 @@ impl PatientsScreen {
                     (false, Some(s)) => s.to_string(),
                     (false, None) => "no contact".to_string(),
                 };
-                let alive = matches!(p.last_status, None | Some(VitalStatus::Alive));
+                // As the worklist counts it: not known to have died.
                 let due = !p.withdrawn
-                    && alive
+                    && p.last_status != Some(VitalStatus::Dead)
                     && p.last_contact_date.unwrap_or(p.treatment_start) < before;
                 let style = if p.withdrawn {
                     theme::muted()
