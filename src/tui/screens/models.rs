@@ -553,7 +553,9 @@ impl ModelsScreen {
     pub fn render(&mut self, frame: &mut Frame, area: Rect, shared: &mut Shared) {
         self.load(shared);
         let gauge_height = u16::from(shared.jobs.refit.is_some()) * 3;
-        let table_height = (self.versions().len() as u16 + 3).clamp(4, area.height / 2);
+        let rows = u16::try_from(self.versions().len()).unwrap_or(u16::MAX);
+        // At least the header and one row, at most half the screen.
+        let table_height = rows.saturating_add(3).min(area.height / 2).max(4);
         let [gauge_area, table_area, detail_area] = Layout::vertical([
             Constraint::Length(gauge_height),
             Constraint::Length(table_height),

@@ -487,7 +487,7 @@ impl PatientsScreen {
             .row_highlight_style(theme::selected());
         let mut state = TableState::default();
         if self.total() > 0 {
-            state.select(usize::try_from(self.selected - self.top).ok());
+            state.select(usize::try_from(self.selected.saturating_sub(self.top)).ok());
         }
         frame.render_stateful_widget(table, area, &mut state);
 

@@ -265,7 +265,7 @@ impl WorklistScreen {
             .block(Block::bordered().title(title))
             .row_highlight_style(theme::selected());
         let mut state = TableState::default();
-        state.select(usize::try_from(self.selected - self.top).ok());
+        state.select(usize::try_from(self.selected.saturating_sub(self.top)).ok());
         frame.render_stateful_widget(table, area, &mut state);
     }
 }
