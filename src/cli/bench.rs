@@ -5,7 +5,7 @@
 //! number of timed times; the report gives the median, minimum and maximum.
 //!
 //! The data are generated here, not by the cohort generator, so that the
-//! timings depend only on the numerical engine. They have 10 covariates
+//! timings depend only on the numerical engine. They have 13 covariates
 //! shaped like the registry's baseline variables, Weibull event times driven
 //! by them and uniform censoring. Times are in months rounded to 0.0001, so
 //! almost every time is distinct.
@@ -61,7 +61,7 @@ pub struct Args {
 }
 
 /// Column names of the generated covariates, in column order.
-const COVARIATES: [&str; 10] = [
+const COVARIATES: [&str; 13] = [
     "age_years",
     "hsp90a_ng_ml",
     "log_afp",
@@ -72,6 +72,9 @@ const COVARIATES: [&str; 10] = [
     "male",
     "pvtt",
     "metastasis",
+    "platelets_1e9_l",
+    "alt_u_l",
+    "leukocytes_1e9_l",
 ];
 
 /// A generated data set: covariates, one row per subject, and times in
@@ -245,10 +248,11 @@ fn distinct(values: &[f64]) -> usize {
     sorted.len()
 }
 
-/// Generates `rows` subjects with 10 covariates and a right-censored
+/// Generates `rows` subjects with 13 covariates and a right-censored
 /// outcome in months, deterministically for `seed`.
 ///
-/// The log hazard ratio is linear in the covariates plus a step at age 70.
+/// The log hazard ratio is linear in the first ten covariates plus a step at
+/// age 70; platelets, ALT and leukocytes have no effect.
 /// Event times are Weibull (shape 1.1, scale 24 months at a zero linear
 /// predictor) and censoring times uniform on 1 to 48 months, which leaves
 /// about a quarter of the subjects censored.
@@ -278,7 +282,7 @@ pub fn generate(rows: usize, seed: u64) -> BenchData {
 }
 
 /// Draws one subject's covariates, in the order of [`COVARIATES`].
-fn draw_covariates(rng: &mut ChaCha8Rng) -> [f64; 10] {
+fn draw_covariates(rng: &mut ChaCha8Rng) -> [f64; 13] {
     let mut normal = || -> f64 { StandardNormal.sample(rng) };
     let age = (58.0 + 11.0 * normal()).clamp(18.0, 95.0);
     let hsp90a = (4.8 + 0.6 * normal()).exp();
@@ -286,6 +290,9 @@ fn draw_covariates(rng: &mut ChaCha8Rng) -> [f64; 10] {
     let albumin = 38.0 + 5.0 * normal();
     let bilirubin = (2.8 + 0.5 * normal()).exp();
     let size = (1.8 + 0.6 * normal()).exp();
+    let platelets = (4.9 + 0.5 * normal()).exp();
+    let alt = (3.7 + 0.6 * normal()).exp();
+    let leukocytes = (1.7 + 0.3 * normal()).exp();
     let u: f64 = rng.random();
     let bclc = if u < 0.15 {
         0.0
@@ -306,11 +313,14 @@ fn draw_covariates(rng: &mut ChaCha8Rng) -> [f64; 10] {
         bernoulli(0.8),
         bernoulli(0.4),
         bernoulli(0.25),
+        platelets,
+        alt,
+        leukocytes,
     ]
 }
 
 /// Log hazard ratio of the generated outcome.
-fn linear_predictor(row: &[f64; 10]) -> f64 {
+fn linear_predictor(row: &[f64; 13]) -> f64 {
     let old = if row[0] > 70.0 { 0.3 } else { 0.0 };
     0.02 * (row[0] - 58.0) + old + 0.5 * (row[1] / 120.0).ln() + 0.08 * (row[2] - 5.0)
         - 0.04 * (row[3] - 38.0)

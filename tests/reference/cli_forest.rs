@@ -149,11 +149,11 @@ fn bench_json_has_positive_times() {
     let output = run_bench(&["--rows", "120", "--repeats", "1", "--warmup", "0", "--json"]);
     let json = stdout_json(&output);
     assert_eq!(json["rows"], 120);
-    assert_eq!(json["covariates"], 10);
+    assert_eq!(json["covariates"], 13);
     assert_eq!(json["repeats"], 1);
     assert_eq!(json["warmup"], 0);
     assert_eq!(json["forest"]["trees"], 500, "default tree count");
-    assert_eq!(json["forest"]["mtry"], 4, "ceil(sqrt(10))");
+    assert_eq!(json["forest"]["mtry"], 4, "ceil(sqrt(13))");
     assert_eq!(json["forest"]["min_node_size"], 15);
     let events = json["events"].as_u64().expect("events");
     assert!(events > 0, "no events among 120 rows");
