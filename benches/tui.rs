@@ -1,7 +1,7 @@
 //! Time of the interface's work per key on a registry of 100,000
-//! generated patients: drawing a frame of the patient list at 80×24 (cold
-//! and warm), a page down, a jump to the last page, and one keystroke of
-//! the filter. The active models of the tracked sample registry are copied
+//! generated patients. The steps are a frame of the patient list at 80×24
+//! (cold and warm), a page down, a jump to the last page, one keystroke of
+//! the filter, and the worklist. The active models of the tracked sample registry are copied
 //! in, so the list's benefit and risk-group columns are computed as in use.
 //!
 //! Run with `cargo bench --bench tui`; set `TUI_BENCH_PATIENTS` for another

@@ -3,9 +3,9 @@
 //! model-derived groups).
 //!
 //! [`crate::pipeline::predict::predict`] reads and parses the active
-//! versions on every call, which for a 500-tree forest takes tens of
-//! milliseconds; the patient screen uses it for one patient, and the lists
-//! use this cache instead. The risk group follows
+//! versions on every call, which takes tens of milliseconds for a 500-tree
+//! forest. The patient screen uses it for one patient, and the lists use
+//! this cache instead. The risk group follows
 //! [`crate::pipeline::survival::predict`]: the ensemble mortality of the
 //! encoded baseline against the model's stored cut-off.
 
@@ -71,7 +71,7 @@ impl ActiveModels {
         Self { benefit, survival }
     }
 
-    /// The benefit prediction of one baseline.
+    /// Predict the TACE benefit of one baseline.
     ///
     /// # Errors
     ///
@@ -81,8 +81,8 @@ impl ActiveModels {
         benefit::predict(&active.model, baseline).map_err(|e| e.to_string())
     }
 
-    /// The risk group of each baseline, `None` where a selected variable is
-    /// missing.
+    /// Predict the risk group of each baseline, `None` where a selected
+    /// variable is missing.
     ///
     /// # Errors
     ///

@@ -37,6 +37,10 @@ pub const MIN_HEIGHT: u16 = 18;
 /// How long a status message stays on the status line.
 const STATUS_LIFETIME: Duration = Duration::from_secs(10);
 
+/// How often the screen on top reads the registry again, so that changes
+/// made by other coordinators on the same file appear without a key.
+const REREAD_INTERVAL: Duration = Duration::from_secs(10);
+
 /// Everything a key can do, on any screen. Each screen's binding table
 /// maps keys to the subset it supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +117,7 @@ pub const SECTION_BINDINGS: [Binding<Action>; 5] = [
     },
 ];
 
-/// How serious a status message is.
+/// Severity of a status message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusKind {
     Info,
@@ -192,7 +196,7 @@ impl Shared {
         self.models_version += 1;
     }
 
-    /// The active models, read again after they changed.
+    /// Return the active models, reading them again after they changed.
     pub fn active_models(&mut self) -> &ActiveModels {
         let stale = self
             .models
@@ -209,7 +213,7 @@ impl Shared {
     }
 }
 
-/// What a screen asks the application to do after a key.
+/// The request a screen makes of the application after a key.
 pub enum Outcome {
     /// Nothing beyond the screen's own change.
     Stay,
@@ -226,7 +230,7 @@ pub enum Outcome {
     Quit,
 }
 
-/// One screen of the stack. The stack holds a handful of screens, so the
+/// One screen of the stack. The stack contains a handful of screens, so the
 /// size difference between variants does not matter.
 #[allow(clippy::large_enum_variant)]
 pub enum Screen {
@@ -273,7 +277,7 @@ impl Screen {
         each_screen!(self, s => s.title())
     }
 
-    /// The screen's key bindings, which also make its footer and help.
+    /// Return the screen's key bindings, which also make its footer and help.
     pub fn bindings(&self) -> &'static [Binding<Action>] {
         each_screen!(self, s => s.bindings())
     }
@@ -299,7 +303,8 @@ impl Screen {
         each_screen!(self, s => s.refresh(shared))
     }
 
-    /// Whether the screen asks before it is closed (unsaved changes).
+    /// Whether the screen needs confirmation before it closes (unsaved
+    /// changes).
     fn has_unsaved_changes(&self) -> bool {
         match self {
             Screen::PatientForm(form) => form.is_dirty(),
@@ -316,10 +321,11 @@ pub struct App {
     help: bool,
     quit_prompt: bool,
     quit: bool,
+    last_reread: Instant,
 }
 
 impl App {
-    /// The interface on an open registry, showing the patient list.
+    /// Create the interface on an open registry, showing the patient list.
     pub fn new(registry: Registry) -> Self {
         Self {
             shared: Shared {
@@ -337,6 +343,7 @@ impl App {
             help: false,
             quit_prompt: false,
             quit: false,
+            last_reread: Instant::now(),
         }
     }
 
@@ -346,19 +353,19 @@ impl App {
         self
     }
 
-    /// Whether the user asked to leave.
+    /// Return whether the user chose to leave.
     pub fn should_quit(&self) -> bool {
         self.quit
     }
 
-    /// The screen on top.
+    /// Return the screen on top.
     pub fn screen(&self) -> &Screen {
         self.stack
             .last()
             .unwrap_or_else(|| unreachable!("the stack is never empty"))
     }
 
-    /// The screen on top, for changes.
+    /// Return the screen on top, for changes.
     pub fn screen_mut(&mut self) -> &mut Screen {
         self.stack
             .last_mut()
@@ -370,12 +377,12 @@ impl App {
         self.stack.len()
     }
 
-    /// Whether the key help is shown.
+    /// Return whether the key help is shown.
     pub fn help_shown(&self) -> bool {
         self.help
     }
 
-    /// Whether the "quit while a refit runs" question is shown.
+    /// Return whether the "quit while a refit runs" question is shown.
     pub fn quit_prompt_shown(&self) -> bool {
         self.quit_prompt
     }
@@ -474,7 +481,7 @@ impl App {
     }
 
     /// Quit, asking first when a refit would be cut short or a form
-    /// holds unsaved changes.
+    /// contains unsaved changes.
     fn request_quit(&mut self) {
         let unsaved = self.stack.iter().any(Screen::has_unsaved_changes);
         if self.shared.jobs.refit.is_some() || unsaved {
@@ -484,8 +491,19 @@ impl App {
         }
     }
 
-    /// Collect messages from running jobs and expire old status messages.
+    /// Collect messages from running jobs, expire old status messages, and
+    /// have the screen on top read the registry again now and then. Forms
+    /// are left alone, because they contain the values being typed.
     pub fn tick(&mut self) {
+        if self.last_reread.elapsed() > REREAD_INTERVAL {
+            self.last_reread = Instant::now();
+            if !matches!(
+                self.screen(),
+                Screen::PatientForm(_) | Screen::FollowUpForm(_)
+            ) {
+                self.refresh_top();
+            }
+        }
         let shared = &mut self.shared;
         if let Some(job) = shared.jobs.cohort.as_mut()
             && let Some(result) = job.poll()
@@ -513,7 +531,7 @@ impl App {
         }
     }
 
-    /// Whether a job is still running.
+    /// Return whether a job is still running.
     pub fn busy(&self) -> bool {
         self.shared.jobs.cohort.is_some() || self.shared.jobs.refit.is_some()
     }
@@ -548,6 +566,7 @@ impl App {
             Constraint::Length(1),
         ])
         .areas(area);
+
         let Self { shared, stack, .. } = self;
         let screen = stack.last_mut().unwrap_or_else(|| unreachable!());
         screen.render(frame, body, shared);
@@ -558,9 +577,11 @@ impl App {
             Paragraph::new(format!(" {footer}")).style(theme::footer()),
             footer_area,
         );
+
         if self.help {
             popup::render_help(frame, area, screen.name(), screen.bindings());
         }
+
         if self.quit_prompt {
             let reason = if self.shared.jobs.refit.is_some() {
                 "A refit is running; quitting stops it and keeps no new model."
@@ -578,6 +599,7 @@ impl App {
                 ],
             );
         }
+
         if let Some(message) = &self.shared.message {
             let mut lines: Vec<Line> = message
                 .lines
@@ -635,8 +657,8 @@ fn render_status(frame: &mut Frame, area: Rect, shared: &Shared) {
     frame.render_widget(Paragraph::new(format!(" {text}")).style(style), area);
 }
 
-/// The visible part of a list: adjust `top` so that `selected` lies in
-/// the `rows` rows shown from `top`.
+/// Adjust the first visible row `top` so that `selected` lies in the
+/// `rows` rows shown from it, and return it.
 pub fn scroll_into_view(top: u64, selected: u64, rows: u64) -> u64 {
     let rows = rows.max(1);
     if selected < top {

@@ -11,13 +11,13 @@ use crate::domain::derived::{
 };
 use crate::domain::patient::yes_no;
 
-/// The label of a baseline variable given by its CSV column, or the column
-/// itself when it is not a baseline variable.
+/// Return the label of a baseline variable given by its CSV column, or the
+/// column itself when it is not a baseline variable.
 pub fn variable_label(column: &str) -> String {
     crate::domain::validate::variable(column).map_or(column.to_string(), |v| v.label.to_string())
 }
 
-/// Labels of a list of CSV columns, joined by commas.
+/// Join the labels of a list of CSV columns with commas.
 pub fn variable_labels(columns: &[String]) -> String {
     let labels: Vec<String> = columns.iter().map(|c| variable_label(c)).collect();
     labels.join(", ")
@@ -58,9 +58,9 @@ fn flag(value: Option<bool>) -> Option<String> {
     value.map(|v| yes_no(v).to_string())
 }
 
-/// The ALBI line: computed from albumin and bilirubin when both are known
-/// (the category then shows the score), else the grade entered directly
-/// (marked "entered"), else missing.
+/// Describe the ALBI grade: computed from albumin and bilirubin when both
+/// are known (the category then shows the score), else the grade entered
+/// directly (marked "entered"), else missing.
 fn albi(b: &Baseline) -> BaselineLine {
     match (b.albumin_g_l, b.bilirubin_umol_l) {
         (Some(albumin), Some(bilirubin)) if albumin > 0.0 && bilirubin > 0.0 => {
@@ -83,8 +83,8 @@ fn albi(b: &Baseline) -> BaselineLine {
     }
 }
 
-/// Every baseline variable in registry order, with the ALBI grade after
-/// bilirubin.
+/// Describe every baseline variable in registry order, with the ALBI grade
+/// after bilirubin.
 pub fn baseline_lines(b: &Baseline) -> Vec<BaselineLine> {
     vec![
         line("sex", b.sex.map(|s| s.to_string()), String::new()),

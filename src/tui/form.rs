@@ -1,8 +1,8 @@
 //! Entry forms: a column of labelled fields with units, edited with the
 //! keyboard, each showing the reason its value is not accepted.
 //!
-//! A field's problem is shown once the field has been left, holds a value,
-//! or the form was submitted, so that an empty form does not open covered
+//! A field's problem is shown once the field has been left, contains a
+//! value, or the form was submitted, so that an empty form does not open covered
 //! in "is missing". Problems come from [`crate::domain::validate`]; the
 //! concrete forms turn their fields into records and back.
 
@@ -20,7 +20,7 @@ use crate::tui::theme;
 /// Maximum characters typed into a one-line field other than a note.
 const MAX_FIELD_CHARS: usize = 64;
 
-/// How a field is edited.
+/// Kind of input a field takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
     /// Free text of at most `max_chars` characters.
@@ -47,7 +47,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// The problem of a validation error, worded for the field `label`.
+    /// Describe a validation error for the field `label`.
     pub fn of(label: &str, error: &ValidationError) -> Self {
         let value = if error.value.is_empty() {
             String::new()
@@ -86,7 +86,7 @@ pub struct Field {
 }
 
 impl Field {
-    /// A field starting with `text`.
+    /// Create a field starting with `text`.
     pub fn new(
         key: &'static str,
         label: &'static str,
@@ -108,18 +108,19 @@ impl Field {
         }
     }
 
-    /// The same field, locked.
+    /// Return the same field, locked.
     pub fn locked(mut self) -> Self {
         self.locked = true;
         self
     }
 
-    /// Whether the value differs from the one the form opened with.
+    /// Return whether the value differs from the one the form opened with.
     pub fn is_changed(&self) -> bool {
         self.text != self.initial
     }
 
-    /// Whether typed characters are text (so `?` is a character, not help).
+    /// Return whether typed characters are text (so `?` is a character,
+    /// not help).
     pub fn takes_free_text(&self) -> bool {
         matches!(self.kind, FieldKind::Text { .. }) && !self.locked
     }
@@ -220,7 +221,7 @@ pub struct FormState {
     pub submitted: bool,
 }
 
-/// What a key did to a form.
+/// Effect of a key on a form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormKey {
     /// The key was not for the fields.
@@ -232,7 +233,8 @@ pub enum FormKey {
 }
 
 impl FormState {
-    /// A form over `fields`, focused on the first field that can change.
+    /// Create a form over `fields`, focused on the first field that can
+    /// change.
     pub fn new(fields: Vec<Field>) -> Self {
         let focus = fields.iter().position(|f| !f.locked).unwrap_or(0);
         Self {
@@ -243,27 +245,27 @@ impl FormState {
         }
     }
 
-    /// Whether any field differs from the value it opened with.
+    /// Return whether any field differs from the value it opened with.
     pub fn is_dirty(&self) -> bool {
         self.fields.iter().any(Field::is_changed)
     }
 
-    /// The field named `key`.
+    /// Return the field named `key`.
     pub fn field(&self, key: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.key == key)
     }
 
-    /// The field named `key`, for changes.
+    /// Return the field named `key`, for changes.
     pub fn field_mut(&mut self, key: &str) -> Option<&mut Field> {
         self.fields.iter_mut().find(|f| f.key == key)
     }
 
-    /// The text of the field named `key` (empty for an unknown key).
+    /// Return the text of the field named `key` (empty for an unknown key).
     pub fn text(&self, key: &str) -> &str {
         self.field(key).map_or("", |f| f.text.as_str())
     }
 
-    /// The focused field.
+    /// Return the focused field.
     pub fn focused(&self) -> &Field {
         &self.fields[self.focus]
     }
@@ -322,9 +324,9 @@ impl FormState {
         }
     }
 
-    /// Attach `errors` to their fields. A field shows its problem once it
-    /// was touched, holds a value, or the form was submitted; errors on a
-    /// key that no field has are returned.
+    /// Attach `errors` to their fields and return the errors on a key that
+    /// no field has. A field shows its problem once it was touched,
+    /// contains a value, or the form was submitted.
     pub fn set_problems(&mut self, errors: &[ValidationError]) -> Vec<ValidationError> {
         for field in &mut self.fields {
             field.problem = None;
@@ -376,6 +378,7 @@ impl FormState {
         } else if self.focus >= self.top + rows {
             self.top = self.focus + 1 - rows;
         }
+
         let width = usize::from(inner.width);
         let label_width = self
             .fields
@@ -387,6 +390,7 @@ impl FormState {
         let value_width = 14.min(width / 4).max(8);
         let unit_width = 7;
         let reason_width = width.saturating_sub(2 + label_width + 1 + value_width + 1 + unit_width);
+
         let lines: Vec<Line> = self
             .fields
             .iter()
@@ -441,6 +445,7 @@ impl FormState {
                 Line::from(spans)
             })
             .collect();
+
         frame.render_widget(Paragraph::new(lines), inner);
         let field = self.focused();
         let detail = match &field.problem {
@@ -461,7 +466,7 @@ impl FormState {
     }
 }
 
-/// What to type in a field without a problem.
+/// Explain what to type in a field without a problem.
 fn field_hint(field: &Field, form_hint: &str) -> String {
     if field.locked {
         return format!(
@@ -503,7 +508,7 @@ pub fn field_error(field: &'static str, value: &str, reason: Reason) -> Validati
     ValidationError::new(field, value, reason)
 }
 
-/// A question a form asks before it goes on.
+/// A confirmation a form requests before it goes on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormPrompt {
     /// Leaving with unsaved changes.
@@ -514,7 +519,7 @@ pub enum FormPrompt {
     Conflict(String),
 }
 
-/// The answer to a [`FormPrompt`].
+/// The user's reply to a [`FormPrompt`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PromptAnswer {
     /// Go ahead: discard, save anyway, or reload.
@@ -526,7 +531,7 @@ pub enum PromptAnswer {
 }
 
 impl FormPrompt {
-    /// Read a key as the answer.
+    /// Read a key as the reply.
     pub fn answer(&self, key: &KeyEvent) -> PromptAnswer {
         let yes = match self {
             FormPrompt::Discard | FormPrompt::ConfirmUnusual(_) => {

@@ -9,7 +9,7 @@ use crate::domain::cutoffs::DAYS_PER_MONTH;
 /// The text shown for a value that is not recorded.
 pub const MISSING: &str = "missing";
 
-/// A count with thousands separators: `100000` as `100,000`.
+/// Format a count with thousands separators: `100000` as `100,000`.
 pub fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut text = String::with_capacity(digits.len() + digits.len() / 3);
@@ -22,7 +22,7 @@ pub fn count(n: u64) -> String {
     text
 }
 
-/// A probability in [0, 1] as a whole percentage.
+/// Format a probability in [0, 1] as a whole percentage.
 pub fn percent(p: f64) -> String {
     format!("{:.0}%", p * 100.0)
 }
@@ -32,13 +32,13 @@ pub fn months_between(start: NaiveDate, end: NaiveDate) -> f64 {
     (end - start).num_days() as f64 / DAYS_PER_MONTH
 }
 
-/// A stored number as entered: the shortest text that reads back to the
+/// Format a stored number as the shortest text that reads back to the
 /// same value, so that an unchanged form field saves the same number.
 pub fn stored(value: f64) -> String {
     value.to_string()
 }
 
-/// An optional value's text, or an empty string.
+/// Format an optional value, or return an empty string.
 pub fn or_empty<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
@@ -100,7 +100,7 @@ pub fn wrap_words(text: &str, columns: usize) -> Vec<String> {
     lines
 }
 
-/// The first letter in upper case, for labels that start a line.
+/// Put the first letter in upper case, for labels that start a line.
 pub fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {

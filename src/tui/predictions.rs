@@ -29,8 +29,8 @@ pub struct RowPrediction {
 }
 
 impl RowPrediction {
-    /// The cells of each row, in row order; rows not seen before are
-    /// predicted in one batch.
+    /// Return the cells of each row, in row order. Rows not seen before
+    /// are predicted in one batch.
     pub fn for_rows(&mut self, shared: &mut Shared, rows: &[PatientSummary]) -> Vec<RowCells> {
         if self.models_version != shared.models_version {
             self.cells.clear();

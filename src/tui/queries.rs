@@ -1,111 +1,19 @@
-//! Reads that only the interface needs, on the registry's connection: the
-//! follow-up worklist, counts and look-ups for the forms, and the list of
-//! model versions without their fitted models.
+//! Reads that only the interface needs, on the registry's connection:
+//! counts and look-ups for the forms, and the list of model versions
+//! without their fitted models.
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 use crate::db::DbError;
-use crate::domain::Treatment;
 use crate::pipeline::versions::{ModelKind, VersionStatus};
 
-/// A patient whose follow-up is overdue.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WorklistRow {
-    pub study_id: String,
-    pub center: String,
-    pub treatment: Treatment,
-    pub treatment_start: NaiveDate,
-    /// Latest contact, `None` when the patient has none yet.
-    pub last_contact_date: Option<NaiveDate>,
-}
-
-impl WorklistRow {
-    /// The date the patient was last known alive: the latest contact, or
-    /// the treatment start without any contact.
-    pub fn last_known_alive(&self) -> NaiveDate {
-        self.last_contact_date.unwrap_or(self.treatment_start)
-    }
-}
-
-/// A page of the worklist and the number of overdue patients.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WorklistPage {
-    pub rows: Vec<WorklistRow>,
-    pub total: u64,
-}
-
-/// The date before which a last contact is overdue: `today` minus
+/// Return the date before which a last contact is overdue: `today` minus
 /// `interval_months` calendar months (clamped to the month's last day).
 pub fn overdue_before(today: NaiveDate, interval_months: u32) -> NaiveDate {
     today
         .checked_sub_months(chrono::Months::new(interval_months))
         .unwrap_or(NaiveDate::MIN)
-}
-
-const WORKLIST_FROM: &str = "FROM patients p JOIN centers c ON c.id = p.center_id
-     WHERE p.withdrawn = 0
-       AND (p.last_status IS NULL OR p.last_status = 'alive')
-       AND coalesce(p.last_contact_date, p.treatment_start) < ?1";
-
-/// Patients still in the study who were alive at their last contact (or
-/// have no contact yet) and were last known alive before `before`, oldest
-/// first; patients lost to follow-up or dead are not listed.
-///
-/// # Errors
-///
-/// A SQLite error.
-pub fn worklist_page(
-    conn: &Connection,
-    before: NaiveDate,
-    offset: u64,
-    limit: u64,
-) -> Result<WorklistPage, DbError> {
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-    let sql = format!(
-        "SELECT p.study_id, c.code, p.treatment, p.treatment_start, p.last_contact_date
-         {WORKLIST_FROM}
-         ORDER BY coalesce(p.last_contact_date, p.treatment_start), p.study_id
-         LIMIT ?2 OFFSET ?3"
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement
-        .query_map(params![before, limit, offset], |row| {
-            let treatment: String = row.get(2)?;
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                treatment,
-                row.get::<_, NaiveDate>(3)?,
-                row.get::<_, Option<NaiveDate>>(4)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let rows = rows
-        .into_iter()
-        .map(
-            |(study_id, center, treatment, treatment_start, last_contact_date)| {
-                let treatment = treatment
-                    .parse::<Treatment>()
-                    .map_err(|e| DbError::Sqlite(conversion_error(2, e)))?;
-                Ok(WorklistRow {
-                    study_id,
-                    center,
-                    treatment,
-                    treatment_start,
-                    last_contact_date,
-                })
-            },
-        )
-        .collect::<Result<Vec<_>, DbError>>()?;
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) {WORKLIST_FROM}"))?
-        .query_row(params![before], |row| row.get(0))?;
-    Ok(WorklistPage {
-        rows,
-        total: total.unsigned_abs(),
-    })
 }
 
 fn conversion_error(
@@ -115,7 +23,7 @@ fn conversion_error(
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(error))
 }
 
-/// Number of patients in the registry, withdrawn ones included.
+/// Count the patients in the registry, withdrawn ones included.
 ///
 /// # Errors
 ///
@@ -127,7 +35,7 @@ pub fn patient_count(conn: &Connection) -> Result<u64, DbError> {
     Ok(n.unsigned_abs())
 }
 
-/// Whether a study id is already in the registry.
+/// Return whether a study id is already in the registry.
 ///
 /// # Errors
 ///
@@ -139,7 +47,8 @@ pub fn study_id_exists(conn: &Connection, study_id: &str) -> Result<bool, DbErro
     Ok(n > 0)
 }
 
-/// The external-validation flag of a stored centre, `None` for a new code.
+/// Read the external-validation flag of a stored centre, `None` for a new
+/// code.
 ///
 /// # Errors
 ///
@@ -174,7 +83,7 @@ pub struct VersionRow {
     pub promoted_by: Option<String>,
 }
 
-/// Every model version, newest first, without the fitted models.
+/// Read every model version, newest first, without the fitted models.
 ///
 /// # Errors
 ///

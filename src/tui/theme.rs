@@ -9,7 +9,7 @@ pub fn title() -> Style {
     Style::default().add_modifier(Modifier::BOLD)
 }
 
-/// The bar at the top with the screen title.
+/// Style of the bar at the top with the screen title.
 pub fn title_bar() -> Style {
     Style::default().add_modifier(Modifier::REVERSED)
 }

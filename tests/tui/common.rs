@@ -20,8 +20,9 @@ use tempfile::TempDir;
 /// Patients in the generated test registry.
 pub const PATIENTS: usize = 300;
 
-/// The interface's "today" in tests: the day after the synthetic cohort's
-/// data cut-off of 2022-06-30, so the worklist does not depend on the clock.
+/// Return the interface's "today" in tests: the day after the synthetic
+/// cohort's data cut-off of 2022-06-30, so the worklist does not depend on
+/// the clock.
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2022, 7, 1).expect("valid date")
 }
@@ -30,7 +31,7 @@ pub fn date(text: &str) -> NaiveDate {
     text.parse().expect("test date")
 }
 
-/// A generated registry of [`PATIENTS`] patients, made once per test run.
+/// Generate a registry of [`PATIENTS`] patients once per test run.
 fn template() -> &'static Path {
     static TEMPLATE: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = TEMPLATE.get_or_init(|| {
@@ -49,7 +50,7 @@ fn template() -> &'static Path {
     path
 }
 
-/// A copy of the generated registry in a new temporary folder.
+/// Copy the generated registry to a new temporary folder.
 pub fn generated_copy() -> (TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let path = dir.path().join("registry.sqlite");
@@ -57,7 +58,8 @@ pub fn generated_copy() -> (TempDir, PathBuf) {
     (dir, path)
 }
 
-/// A copy of the tracked sample registry, which has active models.
+/// Copy the tracked sample registry, which has active models, to a new
+/// temporary folder.
 pub fn sample_copy() -> (TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let path = dir.path().join("sample.sqlite");
@@ -66,7 +68,7 @@ pub fn sample_copy() -> (TempDir, PathBuf) {
     (dir, path)
 }
 
-/// The interface on `path`, writes attributed to `tester`.
+/// Open the interface on `path`, with writes attributed to `tester`.
 pub fn app_on(path: &Path) -> App {
     let registry = Registry::open(path)
         .expect("registry opens")

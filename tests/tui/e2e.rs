@@ -1,5 +1,5 @@
-//! The built binary in a real pseudo-terminal: tmux runs it at 80×24 on a
-//! generated registry, the test adds a patient and a follow-up with the
+//! The built binary in a real pseudo-terminal. tmux runs it at 80×24 on a
+//! generated registry. The test adds a patient and a follow-up with the
 //! keys a coordinator would press, quits, and reads both back from the
 //! registry and its audit log.
 //!

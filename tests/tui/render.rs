@@ -6,7 +6,7 @@ use tace_registry::tui::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen};
 
 use crate::common::*;
 
-/// The screens reachable from the patient list, each opened by keys.
+/// Open a screen reachable from the patient list by its keys.
 fn open(app: &mut App, name: &str) {
     match name {
         "patients" => {}
@@ -78,7 +78,7 @@ const EXPECTED: [(&str, &[&str]); 12] = [
     ),
     (
         "worklist",
-        &["Follow-up worklist (", "due", "Last seen alive"],
+        &["Follow-up worklist (", "due", "Last seen", "Months ago"],
     ),
     (
         "models",
@@ -293,11 +293,11 @@ fn worklist_lists_overdue_patients_oldest_first() {
     let mut app = app_on(&path);
     typed(&mut app, "w");
     let text = screen(&mut app);
-    // Alive (or without contact) and last seen before 2022-04-01.
+    // Not withdrawn, not known to have died, last seen before 2022-04-01.
     let due = count(
         &path,
         "SELECT count(*) FROM patients WHERE withdrawn = 0 \
-         AND (last_status IS NULL OR last_status = 'alive') \
+         AND (last_status IS NULL OR last_status <> 'dead') \
          AND coalesce(last_contact_date, treatment_start) < '2022-04-01'",
     );
     assert!(due > 0);
@@ -307,15 +307,22 @@ fn worklist_lists_overdue_patients_oldest_first() {
         )),
         "{text}"
     );
+    assert!(text.contains("Last seen before 2022-04-01"), "{text}");
     let Screen::Worklist(list) = app.screen() else {
         panic!("on the worklist");
     };
-    let dates: Vec<_> = list.rows().iter().map(|r| r.last_known_alive()).collect();
+    let dates: Vec<_> = list
+        .rows()
+        .iter()
+        .map(|r| r.last_contact_date.unwrap_or(r.treatment_start))
+        .collect();
     assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
     assert!(dates.iter().all(|d| *d < date("2022-04-01")));
+
     typed(&mut app, "+++");
     let text = screen(&mut app);
     assert!(text.contains("no contact for 6 months"), "{text}");
+    assert!(text.contains("Last seen before 2022-01-01"), "{text}");
     let Screen::Worklist(list) = app.screen() else {
         panic!("on the worklist");
     };

@@ -1,8 +1,8 @@
-//! Cohort survival: Kaplan–Meier curves of overall survival by treatment,
-//! by HSP90α group (cut-off 143.5 ng/mL), and of the TACE patients by
-//! predicted benefit and by risk group from the active models, each with
-//! the log-rank p-value and the median survival with its 95% confidence
-//! interval.
+//! Cohort survival: Kaplan–Meier curves of overall survival by treatment
+//! and by HSP90α group (cut-off 143.5 ng/mL), and of the TACE patients by
+//! predicted benefit and by risk group from the active models. Each comes
+//! with the log-rank p-value and the median survival with its 95%
+//! confidence interval.
 //!
 //! The summary reads every patient still in the study, so it is computed
 //! on a worker thread with its own registry connection and kept until the
@@ -172,8 +172,8 @@ pub fn panel(
     }
 }
 
-/// The survival summaries of the patients still in the study; with the
-/// active models, also of the TACE patients by predicted benefit
+/// Summarise the survival of the patients still in the study. With the
+/// active models, the TACE patients are also grouped by predicted benefit
 /// (probability ≥ 0.5) and by risk group.
 pub fn summarise(patients: &[AnalysisPatient], models: Option<&ActiveModels>) -> CohortData {
     let (time, event) = survival_times(patients);
@@ -232,9 +232,9 @@ pub fn summarise(patients: &[AnalysisPatient], models: Option<&ActiveModels>) ->
 /// benefit from TACE.
 pub const BENEFIT_THRESHOLD: f64 = 0.5;
 
-/// Curves of the TACE patients by predicted benefit and by the active
-/// survival model's risk group; a panel says why when its model is not
-/// available.
+/// Estimate the curves of the TACE patients by predicted benefit and by
+/// the active survival model's risk group. A panel gives the reason when
+/// its model is not available.
 fn model_panels(
     patients: &[AnalysisPatient],
     time: &[f64],
@@ -323,7 +323,8 @@ pub struct CohortScreen {
 }
 
 impl CohortScreen {
-    /// The screen, starting the summary unless a current one is held.
+    /// Create the screen, starting the summary unless a current one is
+    /// held.
     pub fn new(shared: &mut Shared) -> Self {
         start(shared, false);
         Self { tab: 0 }
@@ -383,6 +384,7 @@ impl CohortScreen {
                 return;
             }
         };
+
         if data.panels.is_empty() {
             return;
         }
@@ -405,6 +407,7 @@ impl CohortScreen {
                 .divider("│"),
             tabs_area,
         );
+
         let stale = shared
             .cohort
             .as_ref()
@@ -418,6 +421,7 @@ impl CohortScreen {
         if stale {
             title.push_str("(data changed; R recomputes) ");
         }
+
         match &panel.groups {
             Ok(groups) => {
                 let curves: Vec<Curve> = groups.iter().map(|g| g.curve.clone()).collect();
@@ -487,7 +491,7 @@ fn render_table(frame: &mut Frame, area: Rect, groups: &[GroupSummary], left_out
     );
 }
 
-/// The summary held, if it is for the current data.
+/// Return the summary held, if there is one.
 fn current(shared: &Shared) -> Option<&CohortData> {
     match &shared.cohort {
         Some((_, Ok(data))) => Some(data),

@@ -32,8 +32,8 @@ pub struct FollowUpForm {
 }
 
 impl FollowUpForm {
-    /// A form for a new contact of a stored patient, dated today and
-    /// alive.
+    /// Create a form for a new contact of a stored patient, dated today
+    /// and alive.
     pub fn new(stored: &StoredPatient, today: NaiveDate) -> Self {
         let fields = vec![
             Field::new(
@@ -141,11 +141,13 @@ impl FollowUpForm {
             parse_number("afp_ng_ml", form.text("afp_ng_ml")),
         )
         .flatten();
+
         let note = form.text("note").trim();
         let note = (!note.is_empty()).then(|| note.to_string());
         let (Some(contact_date), Some(status)) = (date, status) else {
             return (None, errors);
         };
+
         let followup = FollowUp {
             study_id: self.study_id.clone(),
             contact_date,

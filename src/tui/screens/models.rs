@@ -1,7 +1,7 @@
 //! Model versions: every refit of the two pipelines with its metrics and
-//! selected variables; `r` refits on a worker thread (with a gauge, and `x`
-//! to cancel), `d` compares a version with the active one of its kind, and
-//! `p` promotes a candidate after asking.
+//! selected variables. `r` refits on a worker thread (with a gauge, and
+//! `x` to cancel), `d` compares a version with the active one of its kind,
+//! and `p` promotes a candidate after confirmation.
 //!
 //! A refit from here stores candidates only; promotion is a separate,
 //! confirmed step, so that a coordinator compares before switching the
@@ -80,7 +80,7 @@ static BINDINGS: [Binding<Action>; 13] = [
     MOVE_BINDINGS[4],
 ];
 
-/// What a finished refit reports, built on the worker thread.
+/// Summary lines of a finished refit, built on the worker thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefitSummary {
     pub lines: Vec<String>,
@@ -95,7 +95,7 @@ fn estimate(e: &Estimate, digits: usize) -> String {
 }
 
 impl RefitSummary {
-    /// The outcome of each pipeline in a refit.
+    /// Summarise the outcome of each pipeline in a refit.
     pub fn of(report: &RefitReport) -> Self {
         let mut lines = vec![format!("{} patients in the refit.", report.patients)];
         match &report.benefit.fit {
@@ -403,7 +403,7 @@ impl ModelsScreen {
         &BINDINGS
     }
 
-    /// The versions as last read.
+    /// Return the versions as last read.
     pub fn versions(&self) -> &[VersionRow] {
         match &self.versions {
             Some((_, Ok(rows))) => rows,
@@ -553,7 +553,9 @@ impl ModelsScreen {
     pub fn render(&mut self, frame: &mut Frame, area: Rect, shared: &mut Shared) {
         self.load(shared);
         let gauge_height = u16::from(shared.jobs.refit.is_some()) * 3;
-        let table_height = (self.versions().len() as u16 + 3).clamp(4, area.height / 2);
+        let rows = u16::try_from(self.versions().len()).unwrap_or(u16::MAX);
+        // At least the header and one row, at most half the screen.
+        let table_height = rows.saturating_add(3).min(area.height / 2).max(4);
         let [gauge_area, table_area, detail_area] = Layout::vertical([
             Constraint::Length(gauge_height),
             Constraint::Length(table_height),
@@ -695,7 +697,7 @@ impl ModelsScreen {
     }
 }
 
-/// The comparison of two versions as a table over `area`.
+/// Draw the comparison of two versions as a table over `area`.
 fn render_comparison(
     frame: &mut Frame,
     area: Rect,

@@ -123,8 +123,8 @@ impl PatientScreen {
         &BINDINGS
     }
 
-    /// The patient as last read; `None` before the first draw or when the
-    /// study id is unknown.
+    /// Return the patient as last read; `None` before the first draw or
+    /// when the study id is unknown.
     pub fn patient(&self) -> Option<&StoredPatient> {
         self.loaded.as_ref().and_then(|(_, p)| p.as_ref())
     }

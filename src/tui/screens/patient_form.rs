@@ -167,8 +167,8 @@ fn choices(column: &str) -> &'static [&'static str] {
     }
 }
 
-/// The stored text of every baseline value, in [`BASELINE_VARIABLES`]
-/// order; empty for a missing value.
+/// Format every baseline value as stored, in [`BASELINE_VARIABLES`]
+/// order, with an empty text for a missing value.
 fn baseline_texts(b: &Baseline) -> [String; 21] {
     let yn = |v: Option<bool>| v.map(yes_no).unwrap_or_default().to_string();
     let num = |v: Option<f64>| v.map(format::stored).unwrap_or_default();
@@ -317,7 +317,7 @@ fn parse_baseline(form: &FormState, errors: &mut Vec<ValidationError>) -> Baseli
 }
 
 impl PatientForm {
-    /// An empty form for a new patient.
+    /// Create an empty form for a new patient.
     pub fn new_patient() -> Self {
         Self {
             mode: Mode::New,
@@ -326,7 +326,8 @@ impl PatientForm {
         }
     }
 
-    /// A form holding a stored patient's values; the study id is locked.
+    /// Create a form with a stored patient's values and the study id
+    /// locked.
     pub fn edit(stored: &StoredPatient) -> Self {
         let mut fields = fields(Some(&stored.record));
         fields[0] = fields[0].clone().locked();
@@ -355,7 +356,8 @@ impl PatientForm {
         FORM_BINDINGS
     }
 
-    /// Whether any field differs from the value the form opened with.
+    /// Return whether any field differs from the value the form opened
+    /// with.
     pub fn is_dirty(&self) -> bool {
         self.form.is_dirty()
     }
@@ -527,7 +529,7 @@ impl PatientForm {
     }
 
     /// Validate and save. Values outside the usual range are saved only
-    /// when `confirmed`; otherwise the form asks first.
+    /// when `confirmed`, so without it the form requests confirmation.
     pub fn save(&mut self, shared: &mut Shared, confirmed: bool) -> Outcome {
         self.form.submitted = true;
         let (record, errors) = self.validate(shared);

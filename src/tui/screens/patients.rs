@@ -2,8 +2,8 @@
 //! id or centre and sorted by a column, with the number of patients in the
 //! title.
 //!
-//! Only the rows on screen are read ([`Registry::patients_page`] with an
-//! offset and a limit), and a page is read again only when the filter, the
+//! Only the rows on screen are read, with [`Registry::patients_page`] and
+//! an offset and a limit. A page is read again only when the filter, the
 //! sort, the scroll position or the data changed, so the list stays fast
 //! on registries of 100,000 patients.
 //!
@@ -227,17 +227,17 @@ impl PatientsScreen {
         &BINDINGS
     }
 
-    /// Number of patients matching the filter, as last read.
+    /// Return the number of patients matching the filter, as last read.
     pub fn total(&self) -> u64 {
         self.page.as_ref().map_or(0, |(_, _, page)| page.total)
     }
 
-    /// The rows on screen, as last read.
+    /// Return the rows on screen, as last read.
     pub fn rows(&self) -> &[PatientSummary] {
         self.page.as_ref().map_or(&[], |(_, _, page)| &page.rows)
     }
 
-    /// The selected patient's row, when it is on the page read.
+    /// Return the selected patient's row, when it is on the page read.
     pub fn selected_row(&self) -> Option<&PatientSummary> {
         let index = self.selected.checked_sub(self.top)?;
         self.rows().get(usize::try_from(index).ok()?)
@@ -421,6 +421,7 @@ impl PatientsScreen {
         let before = queries::overdue_before(shared.today, DUE_AFTER_MONTHS);
         let rows = self.rows().to_vec();
         let predicted = self.predictions.for_rows(shared, &rows);
+
         let widths = column_widths(area.width.saturating_sub(2));
         let shown: Vec<usize> = (0..COLUMNS.len()).filter(|&i| widths[i] > 0).collect();
         let table_rows: Vec<Row> = rows
@@ -436,9 +437,9 @@ impl PatientsScreen {
                     (false, Some(s)) => s.to_string(),
                     (false, None) => "no contact".to_string(),
                 };
-                let alive = matches!(p.last_status, None | Some(VitalStatus::Alive));
+                // As the worklist counts it: not known to have died.
                 let due = !p.withdrawn
-                    && alive
+                    && p.last_status != Some(VitalStatus::Dead)
                     && p.last_contact_date.unwrap_or(p.treatment_start) < before;
                 let style = if p.withdrawn {
                     theme::muted()
@@ -466,6 +467,7 @@ impl PatientsScreen {
                 Row::new(cells).style(style)
             })
             .collect();
+
         let header = Row::new(shown.iter().map(|&i| COLUMNS[i].0)).style(theme::header());
         let widths: Vec<Constraint> = shown
             .iter()
@@ -477,6 +479,7 @@ impl PatientsScreen {
                 }
             })
             .collect();
+
         let table = Table::new(table_rows, widths)
             .header(header)
             .column_spacing(1)
@@ -484,9 +487,10 @@ impl PatientsScreen {
             .row_highlight_style(theme::selected());
         let mut state = TableState::default();
         if self.total() > 0 {
-            state.select(usize::try_from(self.selected - self.top).ok());
+            state.select(usize::try_from(self.selected.saturating_sub(self.top)).ok());
         }
         frame.render_stateful_widget(table, area, &mut state);
+
         if self.total() == 0 {
             let text = if self.filter.is_empty() {
                 "The registry has no patients yet. Press a to add one."
@@ -523,7 +527,7 @@ const COLUMNS: [(&str, u16); 10] = [
 /// months followed, centre, then risk group.
 const DROP_ORDER: [usize; 3] = [5, 1, 8];
 
-/// The width of each column in `width` columns of table, 0 for a column
+/// Share `width` columns of table among the columns, giving 0 to a column
 /// left out.
 fn column_widths(width: u16) -> [u16; 10] {
     let mut widths = COLUMNS.map(|(_, w)| w);

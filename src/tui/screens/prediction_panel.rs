@@ -1,7 +1,7 @@
-//! The predictions tab of the patient screen: the TACE-benefit probability
-//! with its 95% CI and nomogram points, and the overall-survival risk score,
-//! risk group, survival at 12, 24 and 36 months and the predicted curve,
-//! each with the model version it came from.
+//! The predictions tab of the patient screen. It shows the TACE-benefit
+//! probability with its 95% CI and nomogram points, and the
+//! overall-survival risk score, risk group, survival at 12, 24 and 36
+//! months and the predicted curve, each with its model version.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -17,7 +17,7 @@ use crate::tui::format;
 use crate::tui::theme;
 use crate::tui::widgets::km_chart::{self, Curve};
 
-/// Longest time shown on the predicted survival chart, months.
+/// Maximum time shown on the predicted survival chart, months.
 const CHART_MONTHS: f64 = 60.0;
 
 /// The prediction of one patient, kept until the data or models change.
@@ -42,7 +42,7 @@ impl PredictionPanel {
         self.cached = None;
     }
 
-    /// The prediction shown, if one was made.
+    /// Return the prediction shown, if one was made.
     pub fn prediction(&self) -> Option<&Prediction> {
         self.cached.as_ref().map(|(_, _, p)| p)
     }
@@ -64,11 +64,13 @@ impl PredictionPanel {
         let Some((_, _, prediction)) = &self.cached else {
             return;
         };
+
         let [text_area, chart_area] = if area.width >= 76 {
             Layout::horizontal([Constraint::Length(42), Constraint::Min(20)]).areas(area)
         } else {
             Layout::vertical([Constraint::Min(8), Constraint::Length(0)]).areas(area)
         };
+
         let mut lines = benefit_lines(&prediction.benefit);
         lines.push(Line::from(""));
         lines.extend(survival_lines(
@@ -94,6 +96,7 @@ impl PredictionPanel {
                 .block(Block::bordered().title(title)),
             text_area,
         );
+
         if chart_area.width > 0 && chart_area.height > 0 {
             match &prediction.survival {
                 Ok(output) => {
@@ -121,8 +124,8 @@ impl PredictionPanel {
     }
 }
 
-/// The label of a model variable given by its CSV column, and its value
-/// with the unit.
+/// Format a model variable given by its CSV column with its label, value
+/// and unit.
 fn labelled_value(column: &str, value: &str) -> String {
     match variable(column) {
         Some(v) => {

@@ -1,24 +1,27 @@
-//! The follow-up worklist: patients alive at their last contact whose last
-//! contact is older than an interval (3 months unless changed with `+` and
-//! `-`), oldest first, with one key to enter the new contact.
+//! The follow-up worklist: patients still in the study and not known to
+//! have died whose last contact is older than an interval (3 months unless
+//! changed with `+` and `-`), oldest first, with one key to enter the new
+//! contact. The rows come from [`crate::db::Registry::worklist`].
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 
+use crate::db::{Worklist, WorklistEntry};
+use crate::domain::cutoffs::DAYS_PER_MONTH;
 use crate::tui::app::{
     Action, Outcome, SECTION_BINDINGS, Shared, StatusKind, moved, scroll_into_view,
 };
 use crate::tui::format;
 use crate::tui::keymap::Binding;
-use crate::tui::queries::{self, WorklistPage};
+use crate::tui::queries;
 use crate::tui::screens::patients::{
     DUE_AFTER_MONTHS, MOVE_BINDINGS, open_patient, treatment_label,
 };
 use crate::tui::theme;
 
-/// Longest interval the worklist offers, in months.
+/// Maximum interval the worklist offers, in months.
 const MAX_INTERVAL_MONTHS: u32 = 60;
 
 static BINDINGS: [Binding<Action>; 15] = [
@@ -70,7 +73,7 @@ pub struct WorklistScreen {
     pub selected: u64,
     top: u64,
     visible_rows: u64,
-    page: Option<(u32, u64, u64, u64, WorklistPage)>,
+    page: Option<(u32, u64, u64, u64, Worklist)>,
 }
 
 impl Default for WorklistScreen {
@@ -104,13 +107,13 @@ impl WorklistScreen {
         &BINDINGS
     }
 
-    /// Number of patients due, as last read.
+    /// Return the number of patients due, as last read.
     pub fn total(&self) -> u64 {
         self.page.as_ref().map_or(0, |p| p.4.total)
     }
 
-    /// The rows on screen, as last read.
-    pub fn rows(&self) -> &[queries::WorklistRow] {
+    /// Return the rows on screen, as last read.
+    pub fn rows(&self) -> &[WorklistEntry] {
         self.page.as_ref().map_or(&[], |p| &p.4.rows)
     }
 
@@ -134,13 +137,13 @@ impl WorklistScreen {
         {
             return;
         }
+        // The interval is in calendar months, the registry's query in days.
         let before = queries::overdue_before(shared.today, self.interval_months);
-        match queries::worklist_page(
-            shared.registry.connection(),
-            before,
-            self.top,
-            self.visible_rows,
-        ) {
+        let days = u32::try_from((shared.today - before).num_days()).unwrap_or(u32::MAX);
+        match shared
+            .registry
+            .worklist(shared.today, days, self.top, self.visible_rows)
+        {
             Ok(page) => {
                 let total = page.total;
                 self.page = Some((key.0, key.1, key.2, key.3, page));
@@ -204,7 +207,7 @@ impl WorklistScreen {
         self.visible_rows = u64::from(area.height.saturating_sub(3)).max(1);
         self.load(shared);
         let before = queries::overdue_before(shared.today, self.interval_months);
-        let title = format!(" Last seen alive before {before}, oldest first ");
+        let title = format!(" Last seen before {before}, oldest first ");
         if self.total() == 0 {
             frame.render_widget(
                 Paragraph::new(
@@ -216,29 +219,36 @@ impl WorklistScreen {
             );
             return;
         }
+
         let rows: Vec<Row> = self
             .rows()
             .iter()
             .map(|r| {
-                let last = r.last_known_alive();
                 let last_text = match r.last_contact_date {
                     Some(date) => date.to_string(),
                     None => format!("{date} start", date = r.treatment_start),
                 };
+                let status = r
+                    .last_status
+                    .map_or("no contact".to_string(), |s| s.to_string());
+                let months = r.days_since_contact as f64 / DAYS_PER_MONTH;
                 Row::new(vec![
                     r.study_id.clone(),
                     r.center.clone(),
                     treatment_label(r.treatment).to_string(),
                     last_text,
-                    format!("{:.1}", format::months_between(last, shared.today)),
+                    status,
+                    format!("{months:.1}"),
                 ])
             })
             .collect();
+
         let header = Row::new(vec![
             "Study id",
             "Centre",
             "Tx",
-            "Last seen alive",
+            "Last seen",
+            "Status",
             "Months ago",
         ])
         .style(theme::header());
@@ -248,13 +258,14 @@ impl WorklistScreen {
             Constraint::Length(4),
             Constraint::Length(16),
             Constraint::Length(10),
+            Constraint::Length(10),
         ];
         let table = Table::new(rows, widths)
             .header(header)
             .block(Block::bordered().title(title))
             .row_highlight_style(theme::selected());
         let mut state = TableState::default();
-        state.select(usize::try_from(self.selected - self.top).ok());
+        state.select(usize::try_from(self.selected.saturating_sub(self.top)).ok());
         frame.render_stateful_widget(table, area, &mut state);
     }
 }
