@@ -187,3 +187,13 @@ fn text_file_is_refused() {
     assert!(matches!(error, DbError::NotARegistry { .. }), "{error}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[test]
+fn empty_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.sqlite");
+    std::fs::write(&path, "").unwrap();
+    let error = Registry::open(&path).unwrap_err();
+    assert!(matches!(error, DbError::NotARegistry { .. }), "{error}");
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
+}
