@@ -105,8 +105,16 @@ fn read_csv<T>(
             path.display()
         )
     })?;
-    read(BufReader::new(file))
-        .with_context(|| format!("{kind} file {} is not valid", path.display()))
+    let rows = read(BufReader::new(file))
+        .with_context(|| format!("{kind} file {} is not valid", path.display()))?;
+    if rows.is_empty() {
+        anyhow::bail!(
+            "{kind} file {} has a header but no rows, so nothing was imported; check that \
+             it is the file you meant",
+            path.display()
+        );
+    }
+    Ok(rows)
 }
 
 fn source_description(args: &Args) -> String {

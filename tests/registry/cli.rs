@@ -305,3 +305,19 @@ fn demo_copies_the_tracked_sample() {
         "tracked sample changed"
     );
 }
+
+#[test]
+fn header_only_file_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = init(dir.path());
+    let header_only = dir.path().join("header.csv");
+    let header = std::fs::read_to_string(fixture("valid_patients.csv")).unwrap();
+    std::fs::write(&header_only, header.lines().next().unwrap()).unwrap();
+    let output = run_cli(&db, &["import", "--patients", arg(&header_only)]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("has a header but no rows"),
+        "{}",
+        stderr(&output)
+    );
+}
