@@ -93,7 +93,9 @@ impl Registry {
         }
         // SQLite would turn an empty file into a new database with the file's
         // own permissions; a registry is only ever created by `create` (0600).
-        let empty = std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(false);
+        let empty = std::fs::metadata(path)
+            .map(|m| m.len() == 0)
+            .unwrap_or(false);
         if empty {
             return Err(DbError::NotARegistry {
                 path: path.to_path_buf(),
