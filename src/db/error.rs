@@ -89,8 +89,15 @@ pub enum DbError {
     )]
     ImportHasRejects { rejected: usize },
 
+    #[error(
+        "another program kept the registry locked for longer than the {seconds}-second busy \
+         timeout, so nothing was written; try again when the other import or refit has \
+         finished"
+    )]
+    Busy { seconds: u64 },
+
     #[error("SQLite error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
 
     #[error("failed to encode or decode an audit value as JSON: {0}")]
     Json(#[from] serde_json::Error),
@@ -99,4 +106,38 @@ pub enum DbError {
 fn join_errors(errors: &[ValidationError]) -> String {
     let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
     messages.join(" ")
+}
+
+impl From<rusqlite::Error> for DbError {
+    /// Name a busy or locked database as such: SQLite's own text repeats
+    /// "database is locked" and gives no way forward.
+    fn from(error: rusqlite::Error) -> Self {
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                DbError::Busy {
+                    seconds: super::BUSY_TIMEOUT.as_secs(),
+                }
+            }
+            _ => DbError::Sqlite(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_database_gets_its_own_message() {
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            Some("database is locked".into()),
+        );
+        let error = DbError::from(busy);
+        assert!(matches!(error, DbError::Busy { .. }), "{error}");
+        assert!(error.to_string().contains("try again"), "{error}");
+
+        let other = rusqlite::Error::QueryReturnedNoRows;
+        assert!(matches!(DbError::from(other), DbError::Sqlite(_)));
+    }
 }

@@ -167,7 +167,7 @@ impl Registry {
     ///
     /// # Errors
     ///
-    /// A SQLite error, "database is locked" when the wait times out.
+    /// A SQLite error, [`DbError::Busy`] when the wait times out.
     pub fn write_transaction(&mut self) -> Result<Transaction<'_>, DbError> {
         Ok(self
             .conn
