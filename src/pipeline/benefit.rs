@@ -10,10 +10,12 @@ use serde::{Deserialize, Serialize};
 use super::estimate::{Computed, Estimate};
 use super::labels::{BenefitLabel, RMST_TAU_MONTHS, label, restricted_mean};
 use super::nomogram::{Nomogram, TermPoints};
-use super::progress::Progress;
+use super::progress::{Progress, check_cancelled};
 use super::split::{TRAIN_FRACTION, stratified};
-use super::subject::{Subject, baselines, outcomes, require_recorded};
-use super::variables::{self, FactorLevels, ModelVariable, VARIABLES, missing_reason};
+use super::subject::{
+    Subject, baselines, encode_patient, lookup, outcomes, require_recorded, without,
+};
+use super::variables::{self, FactorLevels, ModelVariable, VARIABLES};
 use super::{CompleteCases, PipelineError};
 use crate::domain::Treatment;
 use crate::stats::cox::{self, CoefficientRow, CoxSettings};
@@ -147,6 +149,7 @@ pub struct BenefitFit {
 
 const STEP_REFERENCE: &str = "benefit reference model";
 const STEP_NOMOGRAM: &str = "benefit nomogram";
+const STEP_PREDICT: &str = "benefit prediction";
 
 /// Fit the benefit pipeline on `subjects` (already sorted by study id and
 /// limited to patients who are not withdrawn).
@@ -155,17 +158,8 @@ pub fn fit(
     config: &BenefitConfig,
     progress: &dyn Progress,
 ) -> Result<BenefitFit, PipelineError> {
-    let reference_vars = variables::lookup_all(&config.reference_variables).map_err(|e| {
-        PipelineError::NotEstimable {
-            step: STEP_REFERENCE,
-            reason: e.to_string(),
-        }
-    })?;
-    let nomogram_vars =
-        variables::lookup_all(&config.variables).map_err(|e| PipelineError::NotEstimable {
-            step: STEP_NOMOGRAM,
-            reason: e.to_string(),
-        })?;
+    let reference_vars = lookup(STEP_REFERENCE, &config.reference_variables)?;
+    let nomogram_vars = lookup(STEP_NOMOGRAM, &config.variables)?;
     progress.report(0, 4, "benefit: reference Cox model");
     let untreated: Vec<&Subject> = subjects
         .iter()
@@ -176,7 +170,7 @@ pub fn fit(
         .filter(|s| s.treatment == Treatment::Tace)
         .collect();
     let reference = fit_reference(&untreated, &reference_vars, config)?;
-    check_cancel(progress)?;
+    check_cancelled(progress)?;
 
     progress.report(1, 4, "benefit: labels");
     let encoded = variables::encode(&reference_vars, &baselines(&tace), Some(&reference.levels));
@@ -213,7 +207,7 @@ pub fn fit(
         count(BenefitLabel::NonBenefit),
         count(BenefitLabel::Undetermined),
     );
-    check_cancel(progress)?;
+    check_cancelled(progress)?;
 
     progress.report(2, 4, "benefit: nomogram");
     let by_id: BTreeMap<&str, &Subject> = tace.iter().map(|s| (s.study_id.as_str(), *s)).collect();
@@ -278,7 +272,7 @@ pub fn fit(
         step: STEP_NOMOGRAM,
         reason: e.to_string(),
     })?;
-    check_cancel(progress)?;
+    check_cancelled(progress)?;
 
     progress.report(3, 4, "benefit: validation");
     let model = BenefitModel {
@@ -447,23 +441,6 @@ fn label_medians(known: &[(&Subject, bool)]) -> (Estimate, Estimate) {
     (median(true), median(false))
 }
 
-/// A comma-separated variable list without some columns.
-pub(crate) fn without(list: &[String], columns: &[String]) -> String {
-    list.iter()
-        .filter(|c| !columns.contains(c))
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-fn check_cancel(progress: &dyn Progress) -> Result<(), PipelineError> {
-    if progress.is_cancelled() {
-        Err(PipelineError::Cancelled)
-    } else {
-        Ok(())
-    }
-}
-
 /// A benefit prediction for one patient.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BenefitPrediction {
@@ -492,24 +469,8 @@ pub fn predict(
     model: &BenefitModel,
     baseline: &crate::domain::Baseline,
 ) -> Result<BenefitPrediction, PipelineError> {
-    let vars =
-        variables::lookup_all(&model.variables).map_err(|e| PipelineError::NotEstimable {
-            step: "benefit prediction",
-            reason: e.to_string(),
-        })?;
-    let encoded = variables::encode(&vars, &[baseline], Some(&model.levels));
-    if encoded.rows.is_empty() {
-        let missing: Vec<String> = encoded
-            .missing
-            .iter()
-            .filter(|(_, n)| **n > 0)
-            .map(|(v, _)| v.clone())
-            .collect();
-        return Err(PipelineError::NotEstimable {
-            step: "benefit prediction",
-            reason: missing_reason(&vars, baseline, &model.levels, &missing),
-        });
-    }
+    let vars = lookup(STEP_PREDICT, &model.variables)?;
+    let encoded = encode_patient(STEP_PREDICT, &vars, baseline, &model.levels)?;
     let row: Vec<f64> = encoded.design.x.row(0).iter().copied().collect();
     let augmented: Vec<f64> = std::iter::once(1.0).chain(row.iter().copied()).collect();
     let eta: f64 = augmented.iter().zip(&model.coef).map(|(a, b)| a * b).sum();
@@ -519,8 +480,8 @@ pub fn predict(
             variance += xa * model.vcov[a][b] * xb;
         }
     }
-    let z = logistic::normal_quantile_for_level(CONF_LEVEL)
-        .map_err(PipelineError::at("benefit prediction"))?;
+    let z =
+        logistic::normal_quantile_for_level(CONF_LEVEL).map_err(PipelineError::at(STEP_PREDICT))?;
     let se = variance.max(0.0).sqrt();
     let points: Vec<VariablePoints> = model
         .nomogram

@@ -20,3 +20,13 @@ impl Progress for Silent {
         false
     }
 }
+
+/// Stop with [`crate::pipeline::PipelineError::Cancelled`] when the caller
+/// asked the work to stop.
+pub fn check_cancelled(progress: &dyn Progress) -> Result<(), crate::pipeline::PipelineError> {
+    if progress.is_cancelled() {
+        Err(crate::pipeline::PipelineError::Cancelled)
+    } else {
+        Ok(())
+    }
+}

@@ -61,3 +61,51 @@ pub fn require_recorded(
         variables: missing,
     })
 }
+
+/// Look up model variables by CSV column, naming `step` in the error.
+pub fn lookup(
+    step: &'static str,
+    columns: &[String],
+) -> Result<Vec<&'static crate::pipeline::variables::ModelVariable>, crate::pipeline::PipelineError>
+{
+    crate::pipeline::variables::lookup_all(columns).map_err(|e| {
+        crate::pipeline::PipelineError::NotEstimable {
+            step,
+            reason: e.to_string(),
+        }
+    })
+}
+
+/// Join `list` with commas, leaving out `columns`: the variable list to
+/// suggest when `columns` cannot be used.
+pub fn without(list: &[String], columns: &[String]) -> String {
+    list.iter()
+        .filter(|c| !columns.contains(c))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Encode one patient's baseline for a fitted model, or fail naming each
+/// variable that is not recorded or has a level the model was not fitted on.
+pub fn encode_patient(
+    step: &'static str,
+    variables: &[&crate::pipeline::variables::ModelVariable],
+    baseline: &Baseline,
+    levels: &crate::pipeline::variables::FactorLevels,
+) -> Result<crate::pipeline::variables::Encoded, crate::pipeline::PipelineError> {
+    let encoded = crate::pipeline::variables::encode(variables, &[baseline], Some(levels));
+    if !encoded.rows.is_empty() {
+        return Ok(encoded);
+    }
+    let missing: Vec<String> = encoded
+        .missing
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(v, _)| v.clone())
+        .collect();
+    Err(crate::pipeline::PipelineError::NotEstimable {
+        step,
+        reason: crate::pipeline::variables::missing_reason(variables, baseline, levels, &missing),
+    })
+}

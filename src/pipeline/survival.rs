@@ -6,12 +6,13 @@
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
-use super::benefit::without;
 use super::estimate::{Computed, Estimate};
-use super::progress::Progress;
+use super::progress::{Progress, check_cancelled};
 use super::split::{TRAIN_FRACTION, stratified};
-use super::subject::{Subject, baselines, outcomes, require_recorded};
-use super::variables::{self, FactorLevels, ModelVariable, VARIABLES, missing_reason};
+use super::subject::{
+    Subject, baselines, encode_patient, lookup, outcomes, require_recorded, without,
+};
+use super::variables::{self, FactorLevels, ModelVariable, VARIABLES};
 use super::{CompleteCases, PipelineError};
 use crate::domain::Treatment;
 use crate::stats::cox::{self, CoxSettings, Direction};
@@ -157,6 +158,7 @@ pub struct SurvivalFit {
 const STEP_SCREEN: &str = "survival screen";
 const STEP_STEPWISE: &str = "survival stepwise Cox";
 const STEP_FOREST: &str = "survival forest";
+const STEP_PREDICT: &str = "survival prediction";
 
 /// Fit the survival pipeline on the TACE patients among `subjects` (sorted
 /// by study id, not withdrawn).
@@ -165,11 +167,7 @@ pub fn fit(
     config: &SurvivalConfig,
     progress: &dyn Progress,
 ) -> Result<SurvivalFit, PipelineError> {
-    let candidates =
-        variables::lookup_all(&config.candidates).map_err(|e| PipelineError::NotEstimable {
-            step: STEP_SCREEN,
-            reason: e.to_string(),
-        })?;
+    let candidates = lookup(STEP_SCREEN, &config.candidates)?;
     let tace: Vec<&Subject> = subjects
         .iter()
         .filter(|s| s.treatment == Treatment::Tace)
@@ -224,7 +222,7 @@ pub fn fit(
             total,
             &format!("survival: screen {}", variable.column),
         );
-        check_cancel(progress)?;
+        check_cancelled(progress)?;
         screen.push(screen_one(variable, &train));
     }
     let kept: Vec<&ModelVariable> = candidates
@@ -245,7 +243,7 @@ pub fn fit(
     }
 
     progress.report(candidates.len() as u64, total, "survival: stepwise Cox");
-    check_cancel(progress)?;
+    check_cancelled(progress)?;
     let encoded = variables::encode(&kept, &baselines(&train), None);
     let used: Vec<&Subject> = encoded.rows.iter().map(|&r| train[r]).collect();
     let (time, event) = outcomes(&used);
@@ -265,14 +263,10 @@ pub fn fit(
                 .into(),
         });
     }
-    let selected_vars =
-        variables::lookup_all(&stepwise.selected).map_err(|e| PipelineError::NotEstimable {
-            step: STEP_STEPWISE,
-            reason: e.to_string(),
-        })?;
+    let selected_vars = lookup(STEP_STEPWISE, &stepwise.selected)?;
 
     progress.report(candidates.len() as u64 + 1, total, "survival: forest");
-    check_cancel(progress)?;
+    check_cancelled(progress)?;
     let train_cases = variables::encode(&selected_vars, &baselines(&train), None);
     let levels = train_cases.levels.clone();
     let forest_subjects: Vec<&Subject> = train_cases.rows.iter().map(|&r| train[r]).collect();
@@ -296,7 +290,7 @@ pub fn fit(
     );
 
     progress.report(candidates.len() as u64 + 2, total, "survival: metrics");
-    check_cancel(progress)?;
+    check_cancelled(progress)?;
     let evaluate = |set: &[&Subject]| -> Result<SetMetrics, PipelineError> {
         let cases = variables::encode(&selected_vars, &baselines(set), Some(&levels));
         let members: Vec<&Subject> = cases.rows.iter().map(|&r| set[r]).collect();
@@ -531,14 +525,6 @@ fn median(values: &[f64]) -> f64 {
     }
 }
 
-fn check_cancel(progress: &dyn Progress) -> Result<(), PipelineError> {
-    if progress.is_cancelled() {
-        Err(PipelineError::Cancelled)
-    } else {
-        Ok(())
-    }
-}
-
 /// A survival prediction for one patient.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SurvivalPrediction {
@@ -562,32 +548,17 @@ pub fn predict(
     model: &SurvivalModel,
     baseline: &crate::domain::Baseline,
 ) -> Result<SurvivalPrediction, PipelineError> {
-    const STEP: &str = "survival prediction";
-    let vars =
-        variables::lookup_all(&model.variables).map_err(|e| PipelineError::NotEstimable {
-            step: STEP,
-            reason: e.to_string(),
-        })?;
-    let encoded = variables::encode(&vars, &[baseline], Some(&model.levels));
-    if encoded.rows.is_empty() {
-        let missing: Vec<String> = encoded
-            .missing
-            .iter()
-            .filter(|(_, n)| **n > 0)
-            .map(|(v, _)| v.clone())
-            .collect();
-        return Err(PipelineError::NotEstimable {
-            step: STEP,
-            reason: missing_reason(&vars, baseline, &model.levels, &missing),
-        });
-    }
-    let fitted = forest::from_json(&model.forest).map_err(PipelineError::at(STEP))?;
+    let vars = lookup(STEP_PREDICT, &model.variables)?;
+    let encoded = encode_patient(STEP_PREDICT, &vars, baseline, &model.levels)?;
+    let fitted = forest::from_json(&model.forest).map_err(PipelineError::at(STEP_PREDICT))?;
     let x: DMatrix<f64> = encoded.design.x;
-    let risk = fitted.mortality(&x).map_err(PipelineError::at(STEP))?[0];
+    let risk = fitted
+        .mortality(&x)
+        .map_err(PipelineError::at(STEP_PREDICT))?[0];
     let row: Vec<f64> = x.row(0).iter().copied().collect();
     let curve = fitted
         .survival_curve(&row)
-        .map_err(PipelineError::at(STEP))?;
+        .map_err(PipelineError::at(STEP_PREDICT))?;
     Ok(SurvivalPrediction {
         risk_score: risk,
         risk_group: RISK_GROUPS[usize::from(risk > model.risk_cutoff)].to_string(),
