@@ -1,6 +1,6 @@
-//! Model versions in the registry file: every refit of a pipeline is kept
-//! with its parameters, splits, fitted model and metrics; one version of
-//! each kind may be active, and predictions name the version they use.
+//! Model versions in the registry file. Every refit of a pipeline is kept
+//! with its parameters, splits, fitted model and metrics. At most one
+//! version of each kind is active, and predictions name the version they use.
 
 use std::fmt;
 use std::str::FromStr;
@@ -16,7 +16,7 @@ pub enum ModelKind {
     Survival,
 }
 
-/// Where a version stands.
+/// Lifecycle state of a version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VersionStatus {
@@ -26,7 +26,7 @@ pub enum VersionStatus {
     Active,
     /// Was active, replaced by a later promotion.
     Retired,
-    /// Could not be fitted honestly; `failure` says why.
+    /// Could not be fitted honestly; `failure` contains the reason.
     Failed,
 }
 
@@ -314,7 +314,7 @@ mod tests {
     }
 
     #[test]
-    fn promotion_retires_the_previous_active_version() {
+    fn promotion_retires_previous_active() {
         let c = conn();
         let first = insert(&c, &new(ModelKind::Benefit, Ok(parts()))).unwrap();
         let second = insert(&c, &new(ModelKind::Benefit, Ok(parts()))).unwrap();
@@ -330,7 +330,7 @@ mod tests {
     }
 
     #[test]
-    fn failed_and_unestimable_versions_are_never_promoted() {
+    fn failed_or_unestimable_never_promoted() {
         let c = conn();
         let failed = insert(
             &c,
@@ -350,7 +350,7 @@ mod tests {
     }
 
     #[test]
-    fn the_schema_refuses_a_second_active_version() {
+    fn schema_rejects_second_active_version() {
         let c = conn();
         let a = insert(&c, &new(ModelKind::Benefit, Ok(parts()))).unwrap();
         let b = insert(&c, &new(ModelKind::Benefit, Ok(parts()))).unwrap();
